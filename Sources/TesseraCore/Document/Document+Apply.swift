@@ -1,0 +1,330 @@
+extension Document {
+    /// Applies changes received from other replicas, in any order.
+    ///
+    /// Changes whose dependencies are missing wait in a pending buffer and are applied as
+    /// soon as what they need arrives; duplicates are ignored. The call is atomic: every
+    /// change it can apply is validated first, and if any is invalid nothing is applied
+    /// and the error names the problem. (A buffered change from an earlier call that turns
+    /// out to be invalid is dropped and reported the same way.)
+    ///
+    /// - Returns: the visible changes, in order.
+    @discardableResult
+    public mutating func apply(_ changes: [Change]) throws(DocumentError) -> DocumentEvents {
+        if open != nil { throw .invalidOperation("cannot apply remote changes inside a transaction") }
+        var candidates = changes
+        candidates.append(contentsOf: core.pending.all)
+        let fromPending = changes.count
+        var staging = Staging()
+        var ready: [Change] = []
+        var waiting: [(Int, Change)] = []
+        var queue = Array(candidates.enumerated())
+        var progress = true
+        while progress {
+            progress = false
+            waiting.removeAll(keepingCapacity: true)
+            for (position, change) in queue {
+                switch try classify(change, staging: staging) {
+                case .duplicate:
+                    continue
+                case .waiting:
+                    waiting.append((position, change))
+                case .ready:
+                    do {
+                        try validate(change, staging: &staging)
+                    } catch {
+                        if position >= fromPending { dropPending(change) }
+                        throw error
+                    }
+                    ready.append(change)
+                    progress = true
+                }
+            }
+            queue = waiting
+        }
+        // Everything validated: apply without failure paths that could leave half a change.
+        var events: [DocumentEvent] = []
+        var origins: [Origin] = []
+        for change in ready {
+            integrate(change, events: &events)
+            if origins.last != change.origin { origins.append(change.origin) }
+        }
+        core.pending = PendingBuffer()
+        for (_, change) in waiting {
+            core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
+        }
+        if !ready.isEmpty { undo.remoteChangesApplied() }
+        return DocumentEvents(isLocal: false, origins: origins, events: events)
+    }
+
+    private mutating func dropPending(_ change: Change) {
+        let all = core.pending.all.filter { $0 != change }
+        core.pending = PendingBuffer()
+        for c in all {
+            core.pending.add(c, waitingFor: firstMissing(c) ?? OpID(replica: c.replica, counter: c.startCounter))
+        }
+    }
+
+    enum Readiness { case duplicate, waiting, ready }
+
+    /// Virtual effects of the changes validated so far in one ``apply(_:)`` call.
+    struct Staging {
+        var clock: [ReplicaID: UInt64] = [:]
+        var objects: [ItemID: ObjectKind] = [:]
+        /// Elements created in the batch, per sequence object.
+        var items: [ItemID: [(replica: UInt32, first: UInt64, count: UInt64)]] = [:]
+    }
+
+    private func seen(_ replica: ReplicaID, _ staging: Staging) -> UInt64 {
+        if let v = staging.clock[replica] { return v }
+        guard let r = core.replicas.existingIndex(of: replica) else { return 0 }
+        return UInt64(core.clock[Int(r)])
+    }
+
+    private func firstMissing(_ change: Change) -> OpID? {
+        let have = seen(change.replica, Staging())
+        if change.startCounter > have + 1 { return OpID(replica: change.replica, counter: change.startCounter - 1) }
+        return change.dependencies.first { seen($0.replica, Staging()) < $0.counter }
+    }
+
+    private func classify(_ change: Change, staging: Staging) throws(DocumentError) -> Readiness {
+        let width = change.width
+        guard width > 0, !change.operations.isEmpty else { throw .invalidOperation("change \(change.replica)@\(change.startCounter) has no operations") }
+        guard change.startCounter >= 1, change.startCounter + width - 1 < UInt64(UInt32.max), change.startLamport >= 1,
+            change.startLamport < UInt64.max / 2
+        else { throw .counterOverflow }
+        let have = seen(change.replica, staging)
+        if change.startCounter + width - 1 <= have { return .duplicate }
+        if change.startCounter <= have { throw .inconsistentHistory(replica: change.replica, counter: have) }
+        if change.startCounter != have + 1 { return .waiting }
+        for dep in change.dependencies where seen(dep.replica, staging) < dep.counter {
+            if dep.replica == change.replica { throw .invalidOperation("change depends on its own future") }
+            return .waiting
+        }
+        return .ready
+    }
+
+    /// Checks every operation of `change` against the document plus what the batch created so far.
+    private mutating func validate(_ change: Change, staging: inout Staging) throws(DocumentError) {
+        let replica = core.replicaIndex(change.replica)
+        var counter = change.startCounter
+        func known(_ id: OpID) -> Bool { seen(id.replica, staging) >= id.counter || (id.replica == change.replica && id.counter < counter && id.counter >= change.startCounter) }
+        func kindOf(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectKind) {
+            guard let creator = object.creator else { return (.none, .map) }
+            guard known(creator), let id = core.itemID(creator) else { throw .unknownObject(object) }
+            if let kind = staging.objects[id] { return (id, kind) }
+            guard let slot = core.objects[id] else { throw .unknownObject(object) }
+            return (id, slot.kind)
+        }
+        func expect(_ object: ObjectID, _ kinds: ObjectKind...) throws(DocumentError) -> (ItemID, ObjectKind) {
+            let (id, kind) = try kindOf(object)
+            guard kinds.contains(kind) else { throw .wrongKind(object, expected: kinds[0], found: kind) }
+            return (id, kind)
+        }
+        func isElement(_ id: OpID, of object: ItemID, kind: ObjectKind) -> Bool {
+            guard known(id), let item = core.itemID(id) else { return false }
+            if let slot = core.objects[object], core.sequences[Int(slot.index)].tree.contains(item, index: core.itemIndex) {
+                return true
+            }
+            return staging.items[object]?.contains { item.replica == $0.replica && id.counter >= $0.first && id.counter < $0.first + $0.count } ?? false
+        }
+        func checkOrigins(_ after: OpID?, _ before: OpID?, _ object: ItemID, _ kind: ObjectKind) throws(DocumentError) {
+            for origin in [after, before] {
+                if let origin, !isElement(origin, of: object, kind: kind) { throw .unknownOperation(origin) }
+            }
+        }
+        func checkAttach(_ value: Value) throws(DocumentError) {
+            if case .object(let target) = value {
+                guard !target.isRoot else { throw .invalidOperation("the root map cannot be nested") }
+                _ = try kindOf(target)
+            }
+        }
+        func checkPred(_ pred: [OpID]) throws(DocumentError) {
+            for p in pred where !known(p) { throw .unknownOperation(p) }
+        }
+
+        for op in change.operations {
+            let width = UInt64(op.width)
+            switch op.action {
+            case .set(_, let value, let pred):
+                _ = try expect(op.object, .map)
+                try checkAttach(value)
+                try checkPred(pred)
+            case .make(_, let kind, let pred):
+                _ = try expect(op.object, .map)
+                try checkPred(pred)
+                staging.objects[ItemID(replica: replica, counter: UInt32(counter))] = kind
+            case .delete(_, let pred):
+                _ = try expect(op.object, .map)
+                try checkPred(pred)
+            case .insert(let after, let before, let values):
+                guard !values.isEmpty else { throw .invalidOperation("empty list insert") }
+                let (object, kind) = try expect(op.object, .list)
+                try checkOrigins(after, before, object, kind)
+                for value in values { try checkAttach(value) }
+                staging.items[object, default: []].append((replica, counter, width))
+            case .insertObject(let after, let before, let newKind):
+                let (object, kind) = try expect(op.object, .list)
+                try checkOrigins(after, before, object, kind)
+                staging.items[object, default: []].append((replica, counter, 1))
+                staging.objects[ItemID(replica: replica, counter: UInt32(counter))] = newKind
+            case .insertText(let after, let before, let text):
+                guard !text.isEmpty else { throw .invalidOperation("empty text insert") }
+                let (object, kind) = try expect(op.object, .text)
+                try checkOrigins(after, before, object, kind)
+                staging.items[object, default: []].append((replica, counter, width))
+            case .remove(let first, let count):
+                let (object, kind) = try expect(op.object, .list, .text)
+                // Bound the count by what exists before looping over it: a hostile count must not spin.
+                let limit = first.replica == change.replica ? max(seen(first.replica, staging), counter - 1) : seen(first.replica, staging)
+                guard count >= 1, first.counter >= 1, first.counter <= limit, UInt64(count) <= limit - first.counter + 1
+                else { throw .invalidOperation("remove of \(count) elements from \(first)") }
+                for k in 0..<UInt64(count) {
+                    let id = OpID(replica: first.replica, counter: first.counter + k)
+                    guard isElement(id, of: object, kind: kind) else { throw .unknownOperation(id) }
+                }
+            case .increment:
+                _ = try expect(op.object, .counter)
+            }
+            counter += width
+        }
+        staging.clock[change.replica] = change.startCounter + change.width - 1
+    }
+
+    /// Applies a validated change. Must not fail.
+    private mutating func integrate(_ change: Change, events: inout [DocumentEvent]) {
+        let replica = core.replicaIndex(change.replica)
+        let startCounter = UInt32(change.startCounter)
+        var counter = startCounter
+        let opStart = core.ops.count
+        func item(_ id: OpID?) -> ItemID {
+            guard let id else { return .none }
+            return ItemID(replica: core.replicaIndex(id.replica), counter: UInt32(id.counter))
+        }
+        for op in change.operations {
+            let id = ItemID(replica: replica, counter: counter)
+            let lamport = change.startLamport + UInt64(counter - startCounter)
+            let object = item(op.object.creator)
+            let slot = core.objects[object] ?? ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)
+            switch op.action {
+            case .set(let key, let value, let pred):
+                applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key,
+                              kind: .set, value: value, objectKind: .map, pred: pred, events: &events)
+            case .make(let key, let kind, let pred):
+                applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key,
+                              kind: .make, value: nil, objectKind: kind, pred: pred, events: &events)
+            case .delete(let key, let pred):
+                applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key,
+                              kind: .delete, value: nil, objectKind: .map, pred: pred, events: &events)
+            case .insert(let after, let before, let values):
+                let s = Int(slot.index)
+                let offset = core.sequences[s].elements.count
+                core.sequences[s].elements.append(contentsOf: values)
+                let position = insertRemote(s, id: id, count: values.count, after: item(after), before: item(before), offset: offset)
+                for (k, value) in values.enumerated() {
+                    if case .object(let target) = value, let t = core.itemID(target) {
+                        core.objects[t]?.parent = object
+                        core.objects[t]?.parentKey = id.advanced(by: k).raw
+                    }
+                }
+                core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
+                                         count: UInt32(values.count), kind: .insert))
+                events.append(.listInsert(object: op.object, index: position, values: values))
+            case .insertObject(let after, let before, let kind):
+                let s = Int(slot.index)
+                let offset = core.sequences[s].elements.count
+                let newObject = core.objectID(id)
+                core.sequences[s].elements.append(.object(newObject))
+                let position = insertRemote(s, id: id, count: 1, after: item(after), before: item(before), offset: offset)
+                core.createObject(id, kind: kind, parent: object, parentKey: id.raw)
+                core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
+                                         count: 1, kind: .insertObject, objectKind: kind))
+                events.append(.listInsert(object: op.object, index: position, values: [.object(newObject)]))
+            case .insertText(let after, let before, let text):
+                let s = Int(slot.index)
+                let offset = core.sequences[s].scalars.count
+                core.sequences[s].scalars.append(contentsOf: text.unicodeScalars)
+                let width = core.sequences[s].scalars.count - offset
+                let position = insertRemote(s, id: id, count: width, after: item(after), before: item(before), offset: offset)
+                core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
+                                         count: UInt32(width), kind: .insertText))
+                events.append(.textInsert(object: op.object, index: position, text: text))
+            case .remove(let first, let count):
+                let s = Int(slot.index)
+                let firstItem = item(first)
+                let removed = core.sequences[s].tree.delete(first: firstItem, count: count, index: &core.itemIndex)
+                core.ops.append(OpRecord(object: object, a: firstItem.raw, count: UInt32(count), kind: .remove))
+                for range in removed {
+                    events.append(slot.kind == .text
+                        ? .textRemove(object: op.object, index: range.position, count: range.count)
+                        : .listRemove(object: op.object, index: range.position, count: range.count))
+                }
+            case .increment(let delta):
+                core.counters[Int(slot.index)] &+= delta
+                core.ops.append(OpRecord(object: object, a: UInt64(bitPattern: delta), kind: .increment))
+                events.append(.counterIncrement(object: op.object, delta: delta))
+            }
+            counter += UInt32(op.width)
+        }
+        let width = counter - startCounter
+        let depStart = core.deps.count
+        for dep in change.dependencies { core.deps.append(item(dep)) }
+        let record = ChangeRecord(
+            replica: replica, startCounter: startCounter, width: width, opStart: UInt32(opStart),
+            opCount: UInt32(core.ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
+            origin: core.origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp)
+        core.changesByReplica[Int(replica)].append(Int32(core.changes.count))
+        core.changes.append(record)
+        core.recordApplied(replica: replica, start: startCounter, width: width, lamport: change.startLamport,
+                           dependencies: core.deps[depStart...])
+    }
+
+    private mutating func insertRemote(_ s: Int, id: ItemID, count: Int, after: ItemID, before: ItemID, offset: Int) -> Int {
+        let replicas = core.replicas
+        return core.sequences[s].tree.integrate(
+            first: id, count: count, originLeft: after.nonNone, originRight: before.nonNone, contentOffset: offset,
+            index: &core.itemIndex, replicaKey: { replicas.ids[Int($0)].rawValue })
+    }
+
+    private mutating func applyRegister(
+        id: ItemID, lamport: UInt64, object: ItemID, slot: ObjectSlot, objectID: ObjectID, key: String, kind: OpKind,
+        value: Value?, objectKind: ObjectKind, pred: [OpID], events: inout [DocumentEvent]
+    ) {
+        let keyIndex = core.keys.index(of: key)
+        var valueIndex = OpRecord.absent
+        switch kind {
+        case .make:
+            valueIndex = UInt32(core.values.count)
+            core.values.append(.object(core.objectID(id)))
+            core.createObject(id, kind: objectKind, parent: object, parentKey: UInt64(keyIndex))
+        case .set:
+            valueIndex = UInt32(core.values.count)
+            core.values.append(value ?? .null)
+        default:
+            break
+        }
+        let predStart = core.preds.count
+        for p in pred {
+            core.preds.append(ItemID(replica: core.replicaIndex(p.replica), counter: UInt32(p.counter)))
+        }
+        let predSlice = core.preds[predStart...]
+        core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, predStart: UInt32(predStart),
+                                 predCount: UInt16(clamping: pred.count), kind: kind, objectKind: objectKind))
+        let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
+        let m = Int(slot.index)
+        let changed: Bool
+        if var register = core.maps[m].registers[keyIndex] {
+            let replicas = core.replicas
+            changed = register.write(entry, overwriting: predSlice) { DocumentCore.beats($0, $1, replicas) }
+            core.maps[m].registers[keyIndex] = register
+        } else {
+            core.maps[m].registers[keyIndex] = Register(entry)
+            changed = !entry.isAbsent
+        }
+        guard changed, let winner = core.maps[m].registers[keyIndex]?.winner else { return }
+        if !winner.isAbsent, case .object(let target) = core.values[Int(winner.value)], let t = core.itemID(target) {
+            core.objects[t]?.parent = object
+            core.objects[t]?.parentKey = UInt64(keyIndex)
+        }
+        events.append(.mapSet(object: objectID, key: key, value: winner.isAbsent ? nil : core.values[Int(winner.value)]))
+    }
+}

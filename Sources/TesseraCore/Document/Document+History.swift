@@ -1,0 +1,128 @@
+extension DocumentCore {
+    /// The index of the change that contains operation `id`. Complexity: O(log changes).
+    func changeIndex(containing id: ItemID) -> Int? {
+        let r = Int(id.replica)
+        guard r < changesByReplica.count else { return nil }
+        let list = changesByReplica[r]
+        var low = 0
+        var high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if changes[Int(list[mid])].endCounter <= id.counter { low = mid + 1 } else { high = mid }
+        }
+        guard low < list.count, changes[Int(list[low])].startCounter <= id.counter else { return nil }
+        return Int(list[low])
+    }
+
+    /// The log position of the operation that took counter `id`, and the element offset inside it.
+    func operation(containing id: ItemID) -> (op: Int, offset: UInt32)? {
+        guard let c = changeIndex(containing: id) else { return nil }
+        let change = changes[c]
+        var counter = change.startCounter
+        for i in Int(change.opStart)..<Int(change.opStart + change.opCount) {
+            let width = ops[i].width
+            if id.counter < counter + width { return (i, id.counter - counter) }
+            counter += width
+        }
+        return nil
+    }
+
+    /// Rebuilds the public form of change `index`.
+    func publicChange(_ index: Int) -> Change {
+        let record = changes[index]
+        let replica = replicas.ids[Int(record.replica)]
+        var operations: [Operation] = []
+        operations.reserveCapacity(Int(record.opCount))
+        for i in Int(record.opStart)..<Int(record.opStart + record.opCount) {
+            operations.append(publicOperation(ops[i]))
+        }
+        let dependencies = deps[Int(record.depStart)..<Int(record.depStart + record.depCount)].map(opID)
+        return Change(
+            replica: replica, startCounter: UInt64(record.startCounter), startLamport: record.startLamport,
+            dependencies: dependencies, origin: origins.origins[Int(record.origin)], timestamp: record.timestamp,
+            operations: operations)
+    }
+
+    func publicOperation(_ op: OpRecord) -> Operation {
+        let object = objectID(op.object)
+        func optionalOp(_ raw: UInt64) -> OpID? { raw == 0 ? nil : opID(ItemID(packed: raw)) }
+        let pred = { preds[Int(op.predStart)..<(Int(op.predStart) + Int(op.predCount))].map(opID) }
+        let action: Operation.Action
+        switch op.kind {
+        case .set:
+            action = .set(key: keys.strings[Int(op.a)], value: values[Int(op.payload)], pred: pred())
+        case .make:
+            action = .make(key: keys.strings[Int(op.a)], kind: op.objectKind, pred: pred())
+        case .delete:
+            action = .delete(key: keys.strings[Int(op.a)], pred: pred())
+        case .insert:
+            let sequence = sequences[Int(objects[op.object]?.index ?? 0)]
+            let range = Int(op.payload)..<Int(op.payload + op.count)
+            action = .insert(after: optionalOp(op.a), before: optionalOp(op.b), values: Array(sequence.elements[range]))
+        case .insertObject:
+            action = .insertObject(after: optionalOp(op.a), before: optionalOp(op.b), kind: op.objectKind)
+        case .insertText:
+            let sequence = sequences[Int(objects[op.object]?.index ?? 0)]
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: sequence.scalars[Int(op.payload)..<Int(op.payload + op.count)])
+            action = .insertText(after: optionalOp(op.a), before: optionalOp(op.b), text: String(view))
+        case .remove:
+            action = .remove(first: opID(ItemID(packed: op.a)), count: Int(op.count))
+        case .increment:
+            action = .increment(delta: Int64(bitPattern: op.a))
+        }
+        return Operation(object: object, action: action)
+    }
+
+    /// Indices of the changes not covered by `version`, in log (causal) order.
+    func changeIndices(since version: VersionVector) -> [Int] {
+        var result: [Int] = []
+        for r in 1..<changesByReplica.count {
+            let seen = version[replicas.ids[r]]
+            guard UInt64(clock[r]) > seen else { continue }
+            let list = changesByReplica[r]
+            var low = 0
+            var high = list.count
+            while low < high {
+                let mid = (low + high) / 2
+                if UInt64(changes[Int(list[mid])].endCounter) <= seen + 1 { low = mid + 1 } else { high = mid }
+            }
+            for i in low..<list.count { result.append(Int(list[i])) }
+        }
+        result.sort()
+        return result
+    }
+}
+
+extension Document {
+    /// Every change this document has that `version` lacks, in an order that respects causality.
+    ///
+    /// This is the delta to send a peer whose version vector is `version`.
+    public func changes(since version: VersionVector = VersionVector()) -> [Change] {
+        core.changeIndices(since: version).map(core.publicChange)
+    }
+
+    /// The change that contains operation `id`, if this document has it.
+    public func change(containing id: OpID) -> Change? {
+        guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
+        return core.publicChange(index)
+    }
+
+    /// Who made operation `id` (attribution).
+    public func origin(of id: OpID) -> Origin? {
+        guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
+        return core.origins.origins[Int(core.changes[index].origin)]
+    }
+
+    /// Every change in the document's history, in causal order.
+    public var history: [Change] { changes() }
+
+    /// Applies every change `other` has that this document lacks.
+    ///
+    /// Merging is commutative, associative and idempotent: any two replicas that have
+    /// merged each other's changes have equal state.
+    @discardableResult
+    public mutating func merge(_ other: Document) throws(DocumentError) -> DocumentEvents {
+        try apply(other.changes(since: version))
+    }
+}

@@ -1,0 +1,258 @@
+extension Document {
+    // MARK: Maps
+
+    /// The visible value of `key` in map `object`, or `nil` if absent.
+    ///
+    /// Complexity: amortised O(1).
+    public func get(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> Value? {
+        let (_, slot) = try core.slot(object, kind: .map)
+        guard let keyIndex = core.keys.lookup[key],
+            let register = core.maps[Int(slot.index)].registers[keyIndex],
+            !register.winner.isAbsent
+        else { return nil }
+        return core.values[Int(register.winner.value)]
+    }
+
+    /// Every concurrent value of `key` that no later write has overwritten, winner first.
+    ///
+    /// One value when there is no conflict; an empty array when the key was never written
+    /// or is deleted without contest. `nil` entries stand for concurrent deletions.
+    public func conflicts(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Value?] {
+        let (_, slot) = try core.slot(object, kind: .map)
+        guard let keyIndex = core.keys.lookup[key], let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+            return []
+        }
+        if register.others.isEmpty && register.winner.isAbsent { return [] }
+        return ([register.winner] + register.others.sorted { core.beats($0, $1) }).map {
+            $0.isAbsent ? nil : core.values[Int($0.value)]
+        }
+    }
+
+    /// The operation that wrote the visible value of `key` and who made it (attribution).
+    public func writer(of key: String, in object: ObjectID = .root) throws(DocumentError) -> (operation: OpID, origin: Origin)? {
+        let (_, slot) = try core.slot(object, kind: .map)
+        guard let keyIndex = core.keys.lookup[key], let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+            return nil
+        }
+        let id = register.winner.id
+        guard let change = core.changeIndex(containing: id) else { return nil }
+        return (core.opID(id), core.origins.origins[Int(core.changes[change].origin)])
+    }
+
+    /// The keys of map `object` that have a visible value, sorted.
+    public func keys(in object: ObjectID = .root) throws(DocumentError) -> [String] {
+        let (_, slot) = try core.slot(object, kind: .map)
+        return core.maps[Int(slot.index)].registers
+            .compactMap { $0.value.winner.isAbsent ? nil : core.keys.strings[Int($0.key)] }
+            .sorted()
+    }
+
+    /// The visible entries of map `object`, sorted by key.
+    public func entries(in object: ObjectID = .root) throws(DocumentError) -> [(key: String, value: Value)] {
+        let (_, slot) = try core.slot(object, kind: .map)
+        return core.maps[Int(slot.index)].registers
+            .compactMap { entry in
+                entry.value.winner.isAbsent ? nil : (core.keys.strings[Int(entry.key)], core.values[Int(entry.value.winner.value)])
+            }
+            .sorted { $0.0 < $1.0 }
+    }
+
+    // MARK: Sequences
+
+    /// The number of visible entries: keys of a map, elements of a list, scalars of a text.
+    ///
+    /// Complexity: O(1) for lists and texts, O(n) for maps.
+    public func count(of object: ObjectID) throws(DocumentError) -> Int {
+        let (_, slot) = try core.slot(object)
+        switch slot.kind {
+        case .list, .text: return core.sequences[Int(slot.index)].tree.visibleCount
+        case .map: return core.maps[Int(slot.index)].registers.values.count { !$0.winner.isAbsent }
+        case .counter: return 0
+        }
+    }
+
+    /// The values of list `object`, in order. Complexity: O(n).
+    public func list(_ object: ObjectID) throws(DocumentError) -> [Value] {
+        let (_, slot) = try core.slot(object, kind: .list)
+        let sequence = core.sequences[Int(slot.index)]
+        var result: [Value] = []
+        result.reserveCapacity(sequence.tree.visibleCount)
+        sequence.tree.forEachVisibleRun { offset, count in
+            result.append(contentsOf: sequence.elements[offset..<(offset + count)])
+        }
+        return result
+    }
+
+    /// The value at `index` of list `object`. Complexity: O(log n).
+    public func element(at index: Int, in object: ObjectID) throws(DocumentError) -> Value {
+        let (_, slot) = try core.slot(object, kind: .list)
+        let sequence = core.sequences[Int(slot.index)]
+        guard index >= 0, index < sequence.tree.visibleCount else {
+            throw .indexOutOfBounds(index: index, count: sequence.tree.visibleCount)
+        }
+        return sequence.elements[sequence.tree.item(atVisible: index).contentOffset]
+    }
+
+    /// The ID of the element at `index` of a list or text (stable across edits; use it for
+    /// cursors and attribution). Complexity: O(log n).
+    public func elementID(at index: Int, in object: ObjectID) throws(DocumentError) -> OpID {
+        let (_, slot) = try core.sequenceSlot(object)
+        let tree = core.sequences[Int(slot.index)].tree
+        guard index >= 0, index < tree.visibleCount else { throw .indexOutOfBounds(index: index, count: tree.visibleCount) }
+        return core.opID(tree.item(atVisible: index).id)
+    }
+
+    /// The current index of element `id` (for a deleted element, where it would be) and
+    /// whether it is deleted; `nil` if the element is unknown. Complexity: O(log n).
+    public func index(of id: OpID, in object: ObjectID) throws(DocumentError) -> (index: Int, isDeleted: Bool)? {
+        let (_, slot) = try core.sequenceSlot(object)
+        guard let item = core.itemID(id) else { return nil }
+        guard let found = core.sequences[Int(slot.index)].tree.visiblePosition(of: item, index: core.itemIndex) else { return nil }
+        return (found.position, found.isDeleted)
+    }
+
+    /// The string of text object `object`. Complexity: O(n).
+    public func text(_ object: ObjectID) throws(DocumentError) -> String {
+        let (_, slot) = try core.slot(object, kind: .text)
+        let sequence = core.sequences[Int(slot.index)]
+        var view = String.UnicodeScalarView()
+        sequence.tree.forEachVisibleRun { offset, count in
+            view.append(contentsOf: sequence.scalars[offset..<(offset + count)])
+        }
+        return String(view)
+    }
+
+    /// The UTF-16 offset of Unicode-scalar offset `index` in text `object`. Complexity: O(n).
+    public func utf16Offset(ofScalarOffset index: Int, in object: ObjectID) throws(DocumentError) -> Int {
+        let scalars = try text(object).unicodeScalars
+        guard index >= 0, index <= scalars.count else { throw .indexOutOfBounds(index: index, count: scalars.count) }
+        return scalars.prefix(index).reduce(0) { $0 + ($1.value > 0xFFFF ? 2 : 1) }
+    }
+
+    /// The Unicode-scalar offset of UTF-16 offset `offset` in text `object`. Complexity: O(n).
+    public func scalarOffset(ofUTF16Offset offset: Int, in object: ObjectID) throws(DocumentError) -> Int {
+        var units = 0
+        var scalars = 0
+        for scalar in try text(object).unicodeScalars {
+            if units >= offset { break }
+            units += scalar.value > 0xFFFF ? 2 : 1
+            scalars += 1
+        }
+        guard units == offset else { throw .indexOutOfBounds(index: offset, count: units) }
+        return scalars
+    }
+
+    /// The UTF-8 offset of Unicode-scalar offset `index` in text `object`. Complexity: O(n).
+    public func utf8Offset(ofScalarOffset index: Int, in object: ObjectID) throws(DocumentError) -> Int {
+        let scalars = try text(object).unicodeScalars
+        guard index >= 0, index <= scalars.count else { throw .indexOutOfBounds(index: index, count: scalars.count) }
+        return scalars.prefix(index).reduce(0) { $0 + UTF8.width($1) }
+    }
+
+    // MARK: Counters
+
+    /// The value of counter `object`.
+    public func counterValue(_ object: ObjectID) throws(DocumentError) -> Int64 {
+        let (_, slot) = try core.slot(object, kind: .counter)
+        return core.counters[Int(slot.index)]
+    }
+
+    // MARK: Structure
+
+    /// The path from the root to `object`, or `nil` if it is unknown or detached
+    /// (its key was deleted or its list element removed).
+    public func path(to object: ObjectID) -> [PathElement]? {
+        guard var id = core.itemID(object) else { return nil }
+        var path: [PathElement] = []
+        var steps = 0
+        while id != .none {
+            guard let slot = core.objects[id], let parent = core.objects[slot.parent], steps < 10_000 else { return nil }
+            steps += 1
+            if parent.kind == .map {
+                let key = core.keys.strings[Int(slot.parentKey)]
+                guard let register = core.maps[Int(parent.index)].registers[UInt32(slot.parentKey)],
+                    !register.winner.isAbsent, core.values[Int(register.winner.value)] == .object(core.objectID(id))
+                else { return nil }
+                path.append(.key(key))
+            } else {
+                let element = ItemID(packed: slot.parentKey)
+                guard let found = core.sequences[Int(parent.index)].tree.visiblePosition(of: element, index: core.itemIndex),
+                    !found.isDeleted
+                else { return nil }
+                path.append(.index(found.position))
+            }
+            id = slot.parent
+        }
+        return path.reversed()
+    }
+
+    /// The whole visible document as plain values (maps, lists, strings, numbers).
+    ///
+    /// Useful for tests, JSON export and comparing replicas. Complexity: O(size).
+    public func materialize(_ object: ObjectID = .root) -> MaterializedValue {
+        var visiting: Set<ItemID> = []
+        return materialize(object, visiting: &visiting)
+    }
+
+    private func materialize(_ object: ObjectID, visiting: inout Set<ItemID>) -> MaterializedValue {
+        guard let id = core.itemID(object), let slot = core.objects[id], visiting.insert(id).inserted else { return .null }
+        defer { visiting.remove(id) }
+        switch slot.kind {
+        case .map:
+            var result: [String: MaterializedValue] = [:]
+            for (key, register) in core.maps[Int(slot.index)].registers where !register.winner.isAbsent {
+                result[core.keys.strings[Int(key)]] = materialize(value: core.values[Int(register.winner.value)], visiting: &visiting)
+            }
+            return .map(result)
+        case .list:
+            let values = (try? list(object)) ?? []
+            return .list(values.map { materialize(value: $0, visiting: &visiting) })
+        case .text:
+            return .text((try? text(object)) ?? "")
+        case .counter:
+            return .counter(core.counters[Int(slot.index)])
+        }
+    }
+
+    private func materialize(value: Value, visiting: inout Set<ItemID>) -> MaterializedValue {
+        if case .object(let nested) = value { return materialize(nested, visiting: &visiting) }
+        return .scalar(value)
+    }
+}
+
+/// A plain, fully materialised copy of (part of) a document.
+public indirect enum MaterializedValue: Hashable, Sendable {
+    case null
+    case scalar(Value)
+    case map([String: MaterializedValue])
+    case list([MaterializedValue])
+    case text(String)
+    case counter(Int64)
+
+    /// Map entries, if this is a map.
+    public var mapValue: [String: MaterializedValue]? {
+        if case .map(let m) = self { return m }
+        return nil
+    }
+
+    /// Elements, if this is a list.
+    public var listValue: [MaterializedValue]? {
+        if case .list(let l) = self { return l }
+        return nil
+    }
+
+    /// The member at `key` of a map.
+    public subscript(key: String) -> MaterializedValue? { mapValue?[key] }
+}
+
+extension DocumentCore {
+    /// Whether register entry `a` beats `b`: greater Lamport time, then greater replica ID.
+    @inline(__always)
+    func beats(_ a: RegisterEntry, _ b: RegisterEntry) -> Bool { DocumentCore.beats(a, b, replicas) }
+
+    @inline(__always)
+    static func beats(_ a: RegisterEntry, _ b: RegisterEntry, _ replicas: ReplicaTable) -> Bool {
+        if a.lamport != b.lamport { return a.lamport > b.lamport }
+        return replicas.ids[Int(a.id.replica)].rawValue > replicas.ids[Int(b.id.replica)].rawValue
+    }
+}

@@ -1,0 +1,322 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Document {
+    /// Runs `body` as one transaction: everything it writes becomes one ``Change`` with
+    /// `origin` (or ``origin`` by default).
+    ///
+    /// Reads inside `body` see the transaction's own writes. If `body` throws, what it wrote
+    /// before throwing is still committed (as in Yjs); every individual write validates its
+    /// arguments first and leaves the document unchanged when it throws. Nested calls join
+    /// the outer transaction.
+    ///
+    /// - Returns: the operations written and the events they caused.
+    @discardableResult
+    public mutating func transact(origin: Origin? = nil, _ body: (inout Document) throws -> Void) rethrows -> Commit {
+        if open != nil {
+            try body(&self)
+            return Commit(operations: nil, events: [])
+        }
+        begin(origin: origin ?? self.origin, recordsEvents: true)
+        do {
+            try body(&self)
+        } catch {
+            _ = commit()
+            throw error
+        }
+        return commit()
+    }
+
+    /// Runs `body` in a transaction when none is open; used by the single-call writers.
+    @inline(__always)
+    mutating func write<R>(_ body: (inout Document) throws(DocumentError) -> R) throws(DocumentError) -> R {
+        if open != nil { return try body(&self) }
+        begin(origin: origin, recordsEvents: false)
+        defer { _ = commit() }
+        return try body(&self)
+    }
+
+    mutating func begin(origin: Origin, recordsEvents: Bool, undoKind: UndoKind = .none) {
+        let local = core.local
+        let previous = ItemID(replica: local, counter: core.clock[Int(local)])
+        var deps = core.frontier
+        if let i = deps.firstIndex(of: previous) { deps.remove(at: i) }
+        open = OpenTransaction(
+            origin: origin, startCounter: core.clock[Int(local)] + 1, startLamport: core.maxLamport + 1,
+            opStart: core.ops.count, dependencies: deps, recordsEvents: recordsEvents,
+            timestamp: Document.now(), undoKind: undoKind)
+    }
+
+    mutating func commit() -> Commit {
+        guard let tx = open else { return Commit(operations: nil, events: []) }
+        open = nil
+        let opCount = core.ops.count - tx.opStart
+        guard opCount > 0 else { return Commit(operations: nil, events: tx.events) }
+        let local = core.local
+        let end = core.clock[Int(local)]
+        let width = end - tx.startCounter + 1
+        let depStart = core.deps.count
+        core.deps.append(contentsOf: tx.dependencies)
+        let record = ChangeRecord(
+            replica: local, startCounter: tx.startCounter, width: width, opStart: UInt32(tx.opStart),
+            opCount: UInt32(opCount), depStart: UInt32(depStart), depCount: UInt32(tx.dependencies.count),
+            origin: core.origins.index(of: tx.origin), startLamport: tx.startLamport, timestamp: tx.timestamp)
+        core.changesByReplica[Int(local)].append(Int32(core.changes.count))
+        core.changes.append(record)
+        // The change depends on every head, so it is now the only one.
+        core.frontier.removeAll(keepingCapacity: true)
+        core.frontier.append(ItemID(replica: local, counter: end))
+        let lastLamport = tx.startLamport + UInt64(width) - 1
+        if lastLamport > core.maxLamport { core.maxLamport = lastLamport }
+        undo.recordLocal(change: Int32(core.changes.count - 1), origin: tx.origin, timestamp: tx.timestamp, kind: tx.undoKind)
+        let first = core.opID(ItemID(replica: local, counter: tx.startCounter))
+        let last = core.opID(ItemID(replica: local, counter: end))
+        return Commit(operations: first...last, events: tx.events)
+    }
+
+    static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Takes the next `width` counters of the open transaction; returns the first ID and its Lamport time.
+    mutating func nextCounters(_ width: UInt32) throws(DocumentError) -> (ItemID, UInt64) {
+        let local = core.local
+        let current = core.clock[Int(local)]
+        guard UInt64(current) + UInt64(width) < UInt64(UInt32.max) else { throw .counterOverflow }
+        let first = current + 1
+        core.clock[Int(local)] = current + width
+        let lamport = (open?.startLamport ?? core.maxLamport + 1) + UInt64(first - (open?.startCounter ?? first))
+        return (ItemID(replica: local, counter: first), lamport)
+    }
+
+    /// Records an event when the open transaction collects them (implicit single-call
+    /// transactions do not, so the hot path builds no event values).
+    @inline(__always)
+    mutating func emit(_ event: @autoclosure () -> DocumentEvent) {
+        if open?.recordsEvents == true { open?.events.append(event()) }
+    }
+
+    // MARK: Maps
+
+    /// Sets `key` of map `object` to a scalar `value`.
+    ///
+    /// To nest an object use ``makeObject(_:forKey:in:)``. Complexity: amortised O(1).
+    public mutating func set(_ key: String, to value: Value, in object: ObjectID = .root) throws(DocumentError) {
+        if case .object(let target) = value { try validateAttach(target) }
+        _ = try write { (doc: inout Document) throws(DocumentError) in
+            try doc.writeRegister(key: key, in: object, kind: .set, value: value, objectKind: .map)
+        }
+    }
+
+    /// Creates a nested object of `kind` under `key` of map `object` and returns its ID.
+    @discardableResult
+    public mutating func makeObject(_ kind: ObjectKind, forKey key: String, in object: ObjectID = .root) throws(DocumentError) -> ObjectID {
+        try write { (doc: inout Document) throws(DocumentError) in
+            try doc.writeRegister(key: key, in: object, kind: .make, value: nil, objectKind: kind)
+        }
+    }
+
+    /// Deletes `key` from map `object` (a write of "absent"; concurrent writes may still win).
+    public mutating func delete(_ key: String, in object: ObjectID = .root) throws(DocumentError) {
+        try write { (doc: inout Document) throws(DocumentError) in
+            _ = try doc.writeRegister(key: key, in: object, kind: .delete, value: nil, objectKind: .map)
+        }
+    }
+
+    @discardableResult
+    mutating func writeRegister(key: String, in object: ObjectID, kind: OpKind, value: Value?, objectKind: ObjectKind) throws(DocumentError) -> ObjectID {
+        let (objectItem, slot) = try core.slot(object, kind: .map)
+        let keyIndex = core.keys.index(of: key)
+        let existing = core.maps[Int(slot.index)].registers[keyIndex]
+        if kind == .delete, existing == nil || (existing!.winner.isAbsent && existing!.others.isEmpty) {
+            return object  // nothing to delete; writing "absent" over nothing is a no-op
+        }
+        let (id, lamport) = try nextCounters(1)
+        let predStart = core.preds.count
+        if let existing {
+            core.preds.append(existing.winner.id)
+            for other in existing.others { core.preds.append(other.id) }
+        }
+        let predCount = core.preds.count - predStart
+        var valueIndex = OpRecord.absent
+        var result = object
+        switch kind {
+        case .make:
+            result = core.objectID(id)
+            valueIndex = UInt32(core.values.count)
+            core.values.append(.object(result))
+            core.createObject(id, kind: objectKind, parent: objectItem, parentKey: UInt64(keyIndex))
+        case .set:
+            valueIndex = UInt32(core.values.count)
+            core.values.append(value ?? .null)
+            if case .object(let target)? = value, let item = core.itemID(target) {
+                core.objects[item]?.parent = objectItem
+                core.objects[item]?.parentKey = UInt64(keyIndex)
+            }
+        default:
+            break
+        }
+        core.ops.append(OpRecord(
+            object: objectItem, a: UInt64(keyIndex), payload: valueIndex, predStart: UInt32(predStart),
+            predCount: UInt16(predCount), kind: kind, objectKind: objectKind))
+        let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
+        // A local write overwrites every live value, so it is the sole entry.
+        core.maps[Int(slot.index)].registers[keyIndex] = Register(entry)
+        if open?.recordsEvents == true {
+            let newValue = valueIndex == OpRecord.absent ? nil : core.values[Int(valueIndex)]
+            open?.events.append(.mapSet(object: object, key: key, value: newValue))
+        }
+        return result
+    }
+
+    /// Re-attaching an existing object is allowed (undo does it) but never the root or an ancestor cycle.
+    func validateAttach(_ target: ObjectID) throws(DocumentError) {
+        guard !target.isRoot else { throw .invalidOperation("the root map cannot be nested") }
+        guard contains(target) else { throw .unknownObject(target) }
+    }
+
+    // MARK: Lists
+
+    /// Inserts `values` into list `object` so the first lands at `index`.
+    ///
+    /// Complexity: O(log n + k) for k values.
+    public mutating func insert(contentsOf values: [Value], at index: Int, in object: ObjectID) throws(DocumentError) {
+        guard !values.isEmpty else { return }
+        for value in values { if case .object(let target) = value { try validateAttach(target) } }
+        try write { (doc: inout Document) throws(DocumentError) in
+            let (objectItem, slot) = try doc.core.slot(object, kind: .list)
+            let s = Int(slot.index)
+            let count = doc.core.sequences[s].tree.visibleCount
+            guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
+            let (first, _) = try doc.nextCounters(UInt32(values.count))
+            let offset = doc.core.sequences[s].elements.count
+            doc.core.sequences[s].elements.append(contentsOf: values)
+            let origins = doc.core.sequences[s].tree.insertLocal(
+                at: index, first: first, count: values.count, contentOffset: offset, index: &doc.core.itemIndex)
+            for (k, value) in values.enumerated() {
+                if case .object(let target) = value, let item = doc.core.itemID(target) {
+                    doc.core.objects[item]?.parent = objectItem
+                    doc.core.objects[item]?.parentKey = first.advanced(by: k).raw
+                }
+            }
+            doc.core.ops.append(OpRecord(
+                object: objectItem, a: ItemID(origins.originLeft).raw, b: ItemID(origins.originRight).raw,
+                payload: UInt32(offset), count: UInt32(values.count), kind: .insert))
+            doc.emit(.listInsert(object: object, index: index, values: values))
+        }
+    }
+
+    /// Inserts one value into list `object` at `index`.
+    public mutating func insert(_ value: Value, at index: Int, in object: ObjectID) throws(DocumentError) {
+        try insert(contentsOf: [value], at: index, in: object)
+    }
+
+    /// Appends one value to list `object`.
+    public mutating func append(_ value: Value, to object: ObjectID) throws(DocumentError) {
+        try insert(contentsOf: [value], at: try count(of: object), in: object)
+    }
+
+    /// Inserts a new nested object of `kind` into list `object` at `index` and returns its ID.
+    @discardableResult
+    public mutating func insertObject(_ kind: ObjectKind, at index: Int, in object: ObjectID) throws(DocumentError) -> ObjectID {
+        try write { (doc: inout Document) throws(DocumentError) in
+            let (objectItem, slot) = try doc.core.slot(object, kind: .list)
+            let s = Int(slot.index)
+            let count = doc.core.sequences[s].tree.visibleCount
+            guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
+            let (id, _) = try doc.nextCounters(1)
+            let newObject = doc.core.objectID(id)
+            let offset = doc.core.sequences[s].elements.count
+            doc.core.sequences[s].elements.append(.object(newObject))
+            let origins = doc.core.sequences[s].tree.insertLocal(
+                at: index, first: id, count: 1, contentOffset: offset, index: &doc.core.itemIndex)
+            doc.core.createObject(id, kind: kind, parent: objectItem, parentKey: id.raw)
+            doc.core.ops.append(OpRecord(
+                object: objectItem, a: ItemID(origins.originLeft).raw, b: ItemID(origins.originRight).raw,
+                payload: UInt32(offset), count: 1, kind: .insertObject, objectKind: kind))
+            doc.emit(.listInsert(object: object, index: index, values: [.object(newObject)]))
+            return newObject
+        }
+    }
+
+    /// Appends a new nested object of `kind` to list `object`.
+    @discardableResult
+    public mutating func appendObject(_ kind: ObjectKind, to object: ObjectID) throws(DocumentError) -> ObjectID {
+        try insertObject(kind, at: try count(of: object), in: object)
+    }
+
+    /// Removes `count` elements (list values or text scalars) starting at `index`.
+    ///
+    /// Complexity: O(log n + runs touched).
+    public mutating func remove(at index: Int, count: Int = 1, in object: ObjectID) throws(DocumentError) {
+        guard count > 0 else { return }
+        try write { (doc: inout Document) throws(DocumentError) in
+            let (objectItem, slot) = try doc.core.sequenceSlot(object)
+            let s = Int(slot.index)
+            let total = doc.core.sequences[s].tree.visibleCount
+            guard index >= 0, index + count <= total else { throw .indexOutOfBounds(index: index + count, count: total) }
+            let removed = doc.core.sequences[s].tree.deleteLocal(at: index, count: count, index: &doc.core.itemIndex)
+            for run in removed {
+                _ = try doc.nextCounters(1)
+                doc.core.ops.append(OpRecord(object: objectItem, a: run.first.raw, count: UInt32(run.count), kind: .remove))
+            }
+            if slot.kind == .text {
+                doc.emit(.textRemove(object: object, index: index, count: count))
+            } else {
+                doc.emit(.listRemove(object: object, index: index, count: count))
+            }
+        }
+    }
+
+    // MARK: Text
+
+    /// Inserts `text` into text object `object` at Unicode-scalar offset `index`.
+    ///
+    /// Complexity: O(log n + k) for k scalars; typing at a cursor extends one run in place.
+    public mutating func insertText(_ text: String, at index: Int, in object: ObjectID) throws(DocumentError) {
+        let scalars = text.unicodeScalars
+        let width = scalars.count
+        guard width > 0 else { return }
+        try write { (doc: inout Document) throws(DocumentError) in
+            let (objectItem, slot) = try doc.core.slot(object, kind: .text)
+            let s = Int(slot.index)
+            let count = doc.core.sequences[s].tree.visibleCount
+            guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
+            let (first, _) = try doc.nextCounters(UInt32(width))
+            let offset = doc.core.sequences[s].scalars.count
+            doc.core.sequences[s].scalars.append(contentsOf: scalars)
+            let origins = doc.core.sequences[s].tree.insertLocal(
+                at: index, first: first, count: width, contentOffset: offset, index: &doc.core.itemIndex)
+            doc.core.ops.append(OpRecord(
+                object: objectItem, a: ItemID(origins.originLeft).raw, b: ItemID(origins.originRight).raw,
+                payload: UInt32(offset), count: UInt32(width), kind: .insertText))
+            doc.emit(.textInsert(object: object, index: index, text: text))
+        }
+    }
+
+    /// Replaces `deleting` scalars at `index` with `text` in one transaction step.
+    public mutating func splice(_ object: ObjectID, at index: Int, deleting: Int, inserting text: String) throws(DocumentError) {
+        try write { (doc: inout Document) throws(DocumentError) in
+            if deleting > 0 { try doc.remove(at: index, count: deleting, in: object) }
+            if !text.isEmpty { try doc.insertText(text, at: index, in: object) }
+        }
+    }
+
+    // MARK: Counters
+
+    /// Adds `delta` to counter `object`.
+    public mutating func increment(_ object: ObjectID, by delta: Int64 = 1) throws(DocumentError) {
+        try write { (doc: inout Document) throws(DocumentError) in
+            let (objectItem, slot) = try doc.core.slot(object, kind: .counter)
+            _ = try doc.nextCounters(1)
+            doc.core.counters[Int(slot.index)] &+= delta
+            doc.core.ops.append(OpRecord(object: objectItem, a: UInt64(bitPattern: delta), kind: .increment))
+            doc.emit(.counterIncrement(object: object, delta: delta))
+        }
+    }
+}

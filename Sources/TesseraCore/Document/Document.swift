@@ -1,0 +1,105 @@
+/// A collaborative document: a tree of maps, lists, texts and counters under a root map,
+/// edited offline by one replica and merged with any other replica's copy.
+///
+/// `Document` is a value type: copying it is cheap (storage is copy-on-write), and every
+/// copy is an independent snapshot. Use ``fork(replica:)``, not a plain copy, to create
+/// a second *writer*, since two writers must never share a ``ReplicaID``.
+///
+/// ```swift
+/// var doc = Document(replica: .random(), origin: .human("Ada"))
+/// let commit = try doc.transact { doc in
+///     let shapes = try doc.makeObject(.map, forKey: "shapes")
+///     try doc.set("fill", to: "#ff0000", in: shapes)
+/// }
+/// var other = doc.fork()
+/// try other.merge(doc)
+/// ```
+///
+/// Every write happens inside a transaction that becomes one ``Change``. Writes called
+/// outside ``transact(origin:_:)`` commit immediately, one change each.
+public struct Document: Sendable {
+    var core: DocumentCore
+    var open: OpenTransaction?
+    var undo = UndoState()
+
+    /// The origin recorded on this replica's changes unless a transaction names another.
+    public var origin: Origin
+
+    /// Creates an empty document written by `replica`.
+    public init(replica: ReplicaID = .random(), origin: Origin = .anonymous) {
+        core = DocumentCore(replica: replica)
+        self.origin = origin
+    }
+
+    /// This replica's ID.
+    public var replica: ReplicaID { core.replicas.ids[Int(core.local)] }
+
+    /// What this document has seen, per replica.
+    public var version: VersionVector {
+        var vv = VersionVector()
+        for index in 1..<core.clock.count where core.clock[index] > 0 {
+            vv[core.replicas.ids[index]] = UInt64(core.clock[index])
+        }
+        return vv
+    }
+
+    /// The heads: operations that no other operation here builds upon.
+    public var frontier: [OpID] { core.frontier.map(core.opID).sorted() }
+
+    /// The highest Lamport timestamp seen.
+    public var lamport: UInt64 { core.maxLamport }
+
+    /// Changes received before their dependencies, waiting to be applied.
+    public var pendingChangeCount: Int { core.pending.count }
+
+    /// The number of changes in this document's history.
+    public var changeCount: Int { core.changes.count }
+
+    /// The number of operations in this document's history.
+    public var operationCount: Int { core.ops.count }
+
+    /// A copy of this document that writes as another replica (fresh random ID by default).
+    ///
+    /// The fork has the same history and state; its undo history starts empty.
+    public func fork(replica: ReplicaID = .random()) -> Document {
+        var copy = self
+        copy.open = nil
+        copy.undo = UndoState()
+        copy.core.local = copy.core.replicaIndex(replica)
+        return copy
+    }
+
+    /// The kind of an object, or `nil` if the document has no such object.
+    public func kind(of object: ObjectID) -> ObjectKind? {
+        guard let id = core.itemID(object) else { return nil }
+        return core.objects[id]?.kind
+    }
+
+    /// Whether the object exists.
+    public func contains(_ object: ObjectID) -> Bool { kind(of: object) != nil }
+}
+
+/// The transaction in progress, if any.
+struct OpenTransaction: Sendable {
+    var origin: Origin
+    var startCounter: UInt32
+    var startLamport: UInt64
+    var opStart: Int
+    var dependencies: [ItemID]
+    var events: [DocumentEvent] = []
+    var recordsEvents: Bool
+    var timestamp: Int64
+    /// Whether the change undoes or redoes a step (so it does not clear the redo stack).
+    var undoKind: UndoKind = .none
+}
+
+/// The outcome of a transaction.
+public struct Commit: Sendable {
+    /// The operations the change took, or `nil` if the transaction wrote nothing.
+    public var operations: ClosedRange<OpID>?
+    /// The visible changes the transaction made.
+    public var events: [DocumentEvent]
+
+    /// Whether the transaction wrote anything.
+    public var isEmpty: Bool { operations == nil }
+}

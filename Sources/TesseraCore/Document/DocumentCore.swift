@@ -1,0 +1,241 @@
+/// The internal storage of a document: interned tables, the operation log in compact POD
+/// records, and the materialised state of every object.
+///
+/// Hot paths run on integers: replicas are document-local indices (`UInt32`, 0 reserved for
+/// "none"), operation and element IDs are packed ``ItemID``s, map keys are interned.
+struct DocumentCore: Sendable {
+    var replicas = ReplicaTable()
+    /// The local replica's index in ``replicas``.
+    var local: UInt32 = 0
+    /// Highest counter applied, per replica index (index 0 unused).
+    var clock: [UInt32] = [0]
+    /// Highest Lamport timestamp seen.
+    var maxLamport: UInt64 = 0
+    /// Operations no other applied operation builds upon (packed IDs), i.e. the heads.
+    var frontier: [ItemID] = []
+
+    // MARK: History
+    var changes: [ChangeRecord] = []
+    /// Per replica index: indices into ``changes`` in counter order.
+    var changesByReplica: [[Int32]] = [[]]
+    var ops: [OpRecord] = []
+    /// Dependencies of changes (packed), referenced by ``ChangeRecord/depStart``.
+    var deps: [ItemID] = []
+    /// Predecessors of map operations, referenced by ``OpRecord/predStart``.
+    var preds: [ItemID] = []
+    /// Values written by map operations, referenced by ``OpRecord/payload``.
+    var values: [Value] = []
+    var keys = KeyTable()
+    var origins = OriginTable()
+
+    // MARK: State
+    var objects: [ItemID: ObjectSlot] = [ItemID.none: ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)]
+    var maps: [MapState] = [MapState()]
+    var sequences: [SequenceState] = []
+    var counters: [Int64] = []
+    var itemIndex = ItemIndex()
+
+    // MARK: Causality
+    var pending = PendingBuffer()
+
+    init() {}
+
+    init(replica: ReplicaID) {
+        local = replicas.index(of: replica)
+        ensureClock(local)
+    }
+
+    mutating func ensureClock(_ replica: UInt32) {
+        while clock.count <= Int(replica) {
+            clock.append(0)
+            changesByReplica.append([])
+        }
+    }
+
+    /// The replica index for `id`, registering it if new.
+    mutating func replicaIndex(_ id: ReplicaID) -> UInt32 {
+        let index = replicas.index(of: id)
+        ensureClock(index)
+        return index
+    }
+
+    func itemID(_ id: OpID) -> ItemID? {
+        guard let r = replicas.existingIndex(of: id.replica), id.counter <= UInt64(UInt32.max) else { return nil }
+        return ItemID(replica: r, counter: UInt32(id.counter))
+    }
+
+    func opID(_ id: ItemID) -> OpID {
+        OpID(replica: replicas.ids[Int(id.replica)], counter: UInt64(id.counter))
+    }
+
+    func objectID(_ id: ItemID) -> ObjectID {
+        id == .none ? .root : ObjectID(opID(id))
+    }
+
+    func itemID(_ object: ObjectID) -> ItemID? {
+        guard let creator = object.creator else { return ItemID.none }
+        return itemID(creator)
+    }
+
+    /// The global replica key used for deterministic tie-breaks.
+    @inline(__always)
+    func replicaKey(_ index: UInt32) -> UInt64 { replicas.ids[Int(index)].rawValue }
+
+    func slot(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        guard let id = itemID(object), let slot = objects[id] else { throw .unknownObject(object) }
+        return (id, slot)
+    }
+
+    func slot(_ object: ObjectID, kind: ObjectKind) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        let (id, slot) = try slot(object)
+        guard slot.kind == kind else { throw .wrongKind(object, expected: kind, found: slot.kind) }
+        return (id, slot)
+    }
+
+    func sequenceSlot(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        let (id, slot) = try slot(object)
+        guard slot.kind == .list || slot.kind == .text else {
+            throw .wrongKind(object, expected: .list, found: slot.kind)
+        }
+        return (id, slot)
+    }
+
+    /// Registers a new object created by operation `id`.
+    mutating func createObject(_ id: ItemID, kind: ObjectKind, parent: ItemID, parentKey: UInt64) {
+        let index: Int32
+        switch kind {
+        case .map:
+            index = Int32(maps.count)
+            maps.append(MapState())
+        case .list, .text:
+            index = Int32(sequences.count)
+            sequences.append(SequenceState(kind: kind))
+        case .counter:
+            index = Int32(counters.count)
+            counters.append(0)
+        }
+        objects[id] = ObjectSlot(kind: kind, index: index, parent: parent, parentKey: parentKey)
+    }
+
+    /// Advances the clock, Lamport time and frontier after a change has been applied.
+    mutating func recordApplied(replica: UInt32, start: UInt32, width: UInt32, lamport: UInt64, dependencies: ArraySlice<ItemID>) {
+        let last = ItemID(replica: replica, counter: start + width - 1)
+        if !dependencies.isEmpty || start > 1 {
+            // Heads built upon by this change leave the frontier (see DESIGN §2; the update is
+            // exact because a dependency is always a head at the time the change was made).
+            let previous = ItemID(replica: replica, counter: start - 1)
+            frontier.removeAll { $0 == previous || dependencies.contains($0) }
+        }
+        frontier.append(last)
+        clock[Int(replica)] = start + width - 1
+        let lastLamport = lamport + UInt64(width) - 1
+        if lastLamport > maxLamport { maxLamport = lastLamport }
+    }
+}
+
+/// Where an object's state lives.
+struct ObjectSlot: Sendable {
+    var kind: ObjectKind
+    /// Index into `maps`, `sequences` or `counters`.
+    var index: Int32
+    /// The containing object (``ItemID/none`` for children of the root, and for the root).
+    var parent: ItemID
+    /// In a map parent: the interned key; in a list parent: the element's packed ID.
+    var parentKey: UInt64
+}
+
+/// A change in the log, as POD.
+struct ChangeRecord: Sendable {
+    var replica: UInt32
+    var startCounter: UInt32
+    var width: UInt32
+    var opStart: UInt32
+    var opCount: UInt32
+    var depStart: UInt32
+    var depCount: UInt32
+    var origin: UInt32
+    var startLamport: UInt64
+    var timestamp: Int64
+
+    var endCounter: UInt32 { startCounter + width }
+}
+
+/// The operation kinds as stored.
+enum OpKind: UInt8, Sendable {
+    case set, make, delete, insert, insertObject, insertText, remove, increment
+}
+
+/// An operation in the log, as POD. Field use depends on ``kind``:
+/// - set/make/delete: `a` = key index, `payload` = value index (``OpRecord/absent`` for delete), preds in `preds`.
+/// - insert/insertObject/insertText: `a` = origin left, `b` = origin right, `payload` = content offset, `count` = width.
+/// - remove: `a` = first target, `count` = number of elements.
+/// - increment: `a` = the delta's bit pattern.
+struct OpRecord: Sendable {
+    var object: ItemID
+    var a: UInt64
+    var b: UInt64 = 0
+    var payload: UInt32 = 0
+    var count: UInt32 = 1
+    var predStart: UInt32 = 0
+    var predCount: UInt16 = 0
+    var kind: OpKind
+    /// For make/insertObject: the new object's kind.
+    var objectKind: ObjectKind = .map
+
+    static let absent = UInt32.max
+
+    /// How many counters the operation takes.
+    var width: UInt32 { kind == .insert || kind == .insertText ? count : 1 }
+}
+
+/// Interned replica IDs. Index 0 is reserved so a packed ID of 0 can mean "none".
+struct ReplicaTable: Sendable {
+    var ids: [ReplicaID] = [ReplicaID(unchecked: 0)]
+    var lookup: [ReplicaID: UInt32] = [:]
+
+    mutating func index(of id: ReplicaID) -> UInt32 {
+        if let index = lookup[id] { return index }
+        let index = UInt32(ids.count)
+        ids.append(id)
+        lookup[id] = index
+        return index
+    }
+
+    func existingIndex(of id: ReplicaID) -> UInt32? { lookup[id] }
+}
+
+/// Interned map keys.
+struct KeyTable: Sendable {
+    var strings: [String] = []
+    var lookup: [String: UInt32] = [:]
+
+    mutating func index(of key: String) -> UInt32 {
+        if let index = lookup[key] { return index }
+        let index = UInt32(strings.count)
+        strings.append(key)
+        lookup[key] = index
+        return index
+    }
+}
+
+/// Interned origins; most documents have a handful.
+struct OriginTable: Sendable {
+    var origins: [Origin] = []
+    var lookup: [Origin: UInt32] = [:]
+    /// One-entry cache: consecutive changes almost always share their origin.
+    var last: (origin: Origin, index: UInt32)?
+
+    mutating func index(of origin: Origin) -> UInt32 {
+        if let last, last.origin == origin { return last.index }
+        let index: UInt32
+        if let existing = lookup[origin] {
+            index = existing
+        } else {
+            index = UInt32(origins.count)
+            origins.append(origin)
+            lookup[origin] = index
+        }
+        last = (origin, index)
+        return index
+    }
+}
