@@ -103,3 +103,12 @@ public struct Commit: Sendable {
     /// Whether the transaction wrote anything.
     public var isEmpty: Bool { operations == nil }
 }
+
+extension Document {
+    /// The ID the next operation written by this replica will get (in or out of a transaction).
+    ///
+    /// The canvas derives shape and message IDs from it, so two replicas never pick the same.
+    public var nextOperationID: OpID {
+        OpID(replica: replica, counter: UInt64(core.clock[Int(core.local)]) + 1)
+    }
+}
