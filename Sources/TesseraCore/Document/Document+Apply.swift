@@ -49,7 +49,8 @@ extension Document {
             if origins.last != change.origin { origins.append(change.origin) }
         }
         core.pending = PendingBuffer()
-        for (_, change) in waiting {
+        var buffered: Set<OpID> = []
+        for (_, change) in waiting where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
             core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
         }
         if !ready.isEmpty { undo.remoteChangesApplied() }

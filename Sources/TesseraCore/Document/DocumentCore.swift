@@ -38,6 +38,38 @@ struct DocumentCore: Sendable {
     // MARK: Causality
     var pending = PendingBuffer()
 
+    // MARK: Undo
+    /// Elements that undo or redo re-created as new elements: original → copy (local only).
+    /// Later undo steps follow the chain so "delete what step N inserted" reaches the copy,
+    /// as Yjs's `redone` links do.
+    var restored: [ItemID: ItemID] = [:]
+
+    /// Register writes made by undo or redo: the new operation → the operation whose value it
+    /// put back. An undo step that owns the original also owns its restorations.
+    var rewrittenFrom: [ItemID: ItemID] = [:]
+
+    /// Whether register operation `id` is, or restores (transitively), one of `owned`.
+    func isOwned(_ id: ItemID, by owned: Set<ItemID>) -> Bool {
+        var current = id
+        for _ in 0..<1_000 {
+            if owned.contains(current) { return true }
+            guard let next = rewrittenFrom[current] else { return false }
+            current = next
+        }
+        return false
+    }
+
+    /// The newest copy of element `id` (itself if never restored).
+    func latest(_ id: ItemID) -> ItemID {
+        var current = id
+        var steps = 0
+        while let next = restored[current], steps < 1_000 {
+            current = next
+            steps += 1
+        }
+        return current
+    }
+
     init() {}
 
     init(replica: ReplicaID) {

@@ -87,7 +87,7 @@ extension Document {
         else { return }
         // Only if every live value was written by the changes being undone: otherwise someone
         // else wrote the property since (or concurrently), and their value stays.
-        guard register.liveIDs.allSatisfy(touch.written.contains) else { return }
+        guard register.liveIDs.allSatisfy({ core.isOwned($0, by: touch.written) }) else { return }
         let first = core.ops[touch.firstOp]
         var previous: RegisterEntry?
         for p in core.preds[Int(first.predStart)..<(Int(first.predStart) + Int(first.predCount))] {
@@ -100,8 +100,9 @@ extension Document {
         let objectID = core.objectID(object)
         let keyString = core.keys.strings[Int(key)]
         let value = previous.flatMap { $0.isAbsent ? nil : core.values[Int($0.value)] }
-        if let value {
+        if let value, let previous {
             if case .object(let target) = value, !contains(target) { return }
+            core.rewrittenFrom[ItemID(replica: core.local, counter: core.clock[Int(core.local)] + 1)] = previous.id
             _ = try? writeRegister(key: keyString, in: objectID, kind: .set, value: value, objectKind: .map)
         } else if !register.winner.isAbsent {
             _ = try? writeRegister(key: keyString, in: objectID, kind: .delete, value: nil, objectKind: .map)
@@ -111,15 +112,30 @@ extension Document {
     private mutating func removeInserted(object: ItemID, first: ItemID, count: Int) {
         guard let slot = core.objects[object] else { return }
         let s = Int(slot.index)
-        let removed = core.sequences[s].tree.delete(first: first, count: count, index: &core.itemIndex)
-        guard !removed.isEmpty, (try? nextCounters(1)) != nil else { return }
-        core.ops.append(OpRecord(object: object, a: first.raw, count: UInt32(count), kind: .remove))
         let objectID = core.objectID(object)
-        for range in removed {
-            emit(slot.kind == .text
-                ? .textRemove(object: objectID, index: range.position, count: range.count)
-                : .listRemove(object: objectID, index: range.position, count: range.count))
+        for run in consecutiveRuns((0..<count).map { core.latest(first.advanced(by: $0)) }) {
+            let removed = core.sequences[s].tree.delete(first: run.first, count: run.count, index: &core.itemIndex)
+            guard !removed.isEmpty, (try? nextCounters(1)) != nil else { continue }
+            core.ops.append(OpRecord(object: object, a: run.first.raw, count: UInt32(run.count), kind: .remove))
+            for range in removed {
+                emit(slot.kind == .text
+                    ? .textRemove(object: objectID, index: range.position, count: range.count)
+                    : .listRemove(object: objectID, index: range.position, count: range.count))
+            }
         }
+    }
+
+    /// Groups IDs into maximal runs of consecutive counters of one replica.
+    private func consecutiveRuns(_ ids: [ItemID]) -> [(first: ItemID, count: Int)] {
+        var runs: [(first: ItemID, count: Int)] = []
+        for id in ids {
+            if let last = runs.last, last.first.advanced(by: last.count) == id {
+                runs[runs.count - 1].count += 1
+            } else {
+                runs.append((id, 1))
+            }
+        }
+        return runs
     }
 
     private mutating func restoreRemoved(object: ItemID, first: ItemID, count: Int, plan: InversePlan) {
@@ -127,17 +143,14 @@ extension Document {
         let s = Int(slot.index)
         // Maximal runs of consecutive IDs that are still deleted and were not inserted by the
         // undone changes themselves (insert-then-delete in one step cancels out).
-        var runs: [(first: ItemID, count: Int)] = []
-        for k in 0..<count {
-            let id = first.advanced(by: k)
-            guard core.sequences[s].tree.isDeleted(id, index: core.itemIndex) == true, !plan.inserted(id) else { continue }
-            if let last = runs.last, last.first.advanced(by: last.count) == id {
-                runs[runs.count - 1].count += 1
-            } else {
-                runs.append((id, 1))
-            }
+        // Follow earlier restorations: the element to bring back is its newest copy.
+        let targets = (0..<count).compactMap { k -> ItemID? in
+            let original = first.advanced(by: k)
+            let id = core.latest(original)
+            guard !plan.inserted(original), core.sequences[s].tree.isDeleted(id, index: core.itemIndex) == true else { return nil }
+            return id
         }
-        for run in runs.reversed() {
+        for run in consecutiveRuns(targets).reversed() {
             let lastDeleted = run.first.advanced(by: run.count - 1)
             let right = core.sequences[s].tree.nextItem(after: lastDeleted, index: core.itemIndex)
             var scalars: [Unicode.Scalar] = []
@@ -161,6 +174,7 @@ extension Document {
             } else {
                 core.sequences[s].elements.append(contentsOf: values)
             }
+            for k in 0..<width { core.restored[run.first.advanced(by: k)] = newFirst.advanced(by: k) }
             let replicas = core.replicas
             let position = core.sequences[s].tree.integrate(
                 first: newFirst, count: width, originLeft: lastDeleted, originRight: right, contentOffset: offset,
