@@ -23,7 +23,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"]),
+        .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"], exclude: ["Resources", "Encoding/Golden"]),
         .testTarget(name: "TesseraCanvasTests", dependencies: ["TesseraCanvas", "TesseraCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,6 +28,45 @@ extension Document {
         }
     }
 
+    /// One live write of a map key: its value (`nil` for a deletion), operation, Lamport time and author.
+    public struct Write: Hashable, Sendable {
+        public var value: Value?
+        public var operation: OpID
+        public var lamport: UInt64
+        public var origin: Origin
+    }
+
+    /// Every live write of `key` (concurrent writes no later write has overwritten), winner first.
+    ///
+    /// Like ``conflicts(_:in:)`` but with who wrote each value and when, for merge reports.
+    public func conflictingWrites(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Write] {
+        let (_, slot) = try core.slot(object, kind: .map)
+        guard let keyIndex = core.keys.lookup[key], let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+            return []
+        }
+        return ([register.winner] + register.others.sorted { core.beats($0, $1) }).map { entry in
+            let change = core.changeIndex(containing: entry.id)
+            return Write(
+                value: entry.isAbsent ? nil : core.values[Int(entry.value)], operation: core.opID(entry.id),
+                lamport: entry.lamport, origin: change.map { core.origins.origins[Int(core.changes[$0].origin)] } ?? .anonymous)
+        }
+    }
+
+    /// The Lamport timestamp of operation `id`, if this document has it.
+    public func lamport(of id: OpID) -> UInt64? {
+        guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
+        let change = core.changes[index]
+        return change.startLamport + UInt64(item.counter - change.startCounter)
+    }
+
+    /// Calls `body` for every visible entry of map `object`, in no particular order (O(n), no sort).
+    public func forEachEntry(in object: ObjectID = .root, _ body: (String, Value) throws -> Void) throws {
+        let (_, slot) = try core.slot(object, kind: .map)
+        for (key, register) in core.maps[Int(slot.index)].registers where !register.winner.isAbsent {
+            try body(core.keys.strings[Int(key)], core.values[Int(register.winner.value)])
+        }
+    }
+
     /// The operation that wrote the visible value of `key` and who made it (attribution).
     public func writer(of key: String, in object: ObjectID = .root) throws(DocumentError) -> (operation: OpID, origin: Origin)? {
         let (_, slot) = try core.slot(object, kind: .map)

@@ -15,7 +15,7 @@ extension Document {
     ///
     /// - Returns: the operations written and the events they caused.
     @discardableResult
-    public mutating func transact(origin: Origin? = nil, _ body: (inout Document) throws -> Void) rethrows -> Commit {
+    public mutating func transact<E: Error>(origin: Origin? = nil, _ body: (inout Document) throws(E) -> Void) throws(E) -> Commit {
         if open != nil {
             try body(&self)
             return Commit(operations: nil, events: [])

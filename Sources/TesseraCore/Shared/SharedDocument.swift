@@ -15,7 +15,8 @@ import Synchronization
 public final class SharedDocument: Sendable {
     private struct State {
         var document: Document
-        var subscribers: [Int: AsyncStream<DocumentEvents>.Continuation] = [:]
+        /// Called under the lock with each batch and the document state right after it.
+        var subscribers: [Int: @Sendable (DocumentEvents, Document) -> Void] = [:]
         var nextSubscriber = 0
     }
 
@@ -36,8 +37,8 @@ public final class SharedDocument: Sendable {
 
     /// Runs a transaction (see ``Document/transact(origin:_:)``) and publishes its events.
     @discardableResult
-    public func transact(origin: Origin? = nil, _ body: (inout Document) throws -> Void) throws -> Commit {
-        try state.withLock { state in
+    public func transact<E: Error>(origin: Origin? = nil, _ body: (inout Document) throws(E) -> Void) throws(E) -> Commit {
+        try state.withLock { (state: inout State) throws(E) -> Commit in
             let commit = try state.document.transact(origin: origin, body)
             if !commit.events.isEmpty {
                 let origin = origin ?? state.document.origin
@@ -69,11 +70,22 @@ public final class SharedDocument: Sendable {
     /// A stream of every event batch from now on. The stream ends when the subscriber stops
     /// iterating; slow subscribers keep at most `bufferLimit` batches (oldest dropped).
     public func events(bufferLimit: Int = 1024) -> AsyncStream<DocumentEvents> {
-        let (stream, continuation) = AsyncStream<DocumentEvents>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
+        events(bufferLimit: bufferLimit) { events, _ in events }
+    }
+
+    /// A stream of values derived from each event batch *and the document state right after
+    /// it*, computed under the lock, so a typed layer can translate events against exactly
+    /// the state they describe. Batches for which `transform` returns `nil` are skipped.
+    public func events<T: Sendable>(
+        bufferLimit: Int = 1024, transform: @escaping @Sendable (DocumentEvents, Document) -> T?
+    ) -> AsyncStream<T> {
+        let (stream, continuation) = AsyncStream<T>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
         let id = state.withLock { state in
             let id = state.nextSubscriber
             state.nextSubscriber += 1
-            state.subscribers[id] = continuation
+            state.subscribers[id] = { events, document in
+                if let value = transform(events, document) { continuation.yield(value) }
+            }
             return id
         }
         continuation.onTermination = { [weak self] _ in
@@ -83,6 +95,6 @@ public final class SharedDocument: Sendable {
     }
 
     private func publish(_ events: DocumentEvents, to state: borrowing State) {
-        for continuation in state.subscribers.values { continuation.yield(events) }
+        for subscriber in state.subscribers.values { subscriber(events, state.document) }
     }
 }
