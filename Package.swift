@@ -14,7 +14,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "TesseraCore", dependencies: ["CZlib"]),
+        .target(name: "TesseraCore", dependencies: ["CZlib"], exclude: ["Encoding/FORMAT.md"]),
         .target(name: "TesseraCanvas", dependencies: ["TesseraCore"]),
         .executableTarget(
             name: "tessera",

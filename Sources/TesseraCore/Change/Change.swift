@@ -16,7 +16,8 @@ public struct Change: Hashable, Sendable, CustomStringConvertible {
     public var dependencies: [OpID]
     /// Who made it.
     public var origin: Origin
-    /// Wall-clock time in milliseconds since 1970, for display only (never for ordering).
+    /// Wall-clock time in milliseconds since 1970, for display only (never for ordering);
+    /// local changes record it at whole-second resolution.
     public var timestamp: Int64
     /// The operations, in order.
     public var operations: [Operation]
@@ -39,10 +40,10 @@ public struct Change: Hashable, Sendable, CustomStringConvertible {
     public var width: UInt64 { operations.reduce(0) { $0 + UInt64($1.width) } }
 
     /// The counters the change takes.
-    public var counters: Range<UInt64> { startCounter..<(startCounter + width) }
+    public var counters: Range<UInt64> { startCounter..<(startCounter &+ width) }
 
     /// The ID of the change's last operation.
-    public var lastID: OpID { OpID(replica: replica, counter: startCounter + width - 1) }
+    public var lastID: OpID { OpID(replica: replica, counter: startCounter &+ width &- 1) }
 
     public var description: String {
         "Change(\(replica) \(counters.lowerBound)..<\(counters.upperBound), \(operations.count) ops, \(origin))"

@@ -90,8 +90,10 @@ extension Document {
     private func classify(_ change: Change, staging: Staging) throws(DocumentError) -> Readiness {
         let width = change.width
         guard width > 0, !change.operations.isEmpty else { throw .invalidOperation("change \(change.replica)@\(change.startCounter) has no operations") }
-        guard change.startCounter >= 1, change.startCounter + width - 1 < UInt64(UInt32.max), change.startLamport >= 1,
-            change.startLamport < UInt64.max / 2
+        // Compare before adding: hostile counters near UInt64.max must not trap.
+        let limit = UInt64(UInt32.max)
+        guard change.startCounter >= 1, change.startCounter < limit, width < limit, change.startCounter + width - 1 < limit,
+            change.startLamport >= 1, change.startLamport < UInt64.max / 2
         else { throw .counterOverflow }
         let have = seen(change.replica, staging)
         if change.startCounter + width - 1 <= have { return .duplicate }
@@ -308,8 +310,8 @@ extension Document {
             core.preds.append(ItemID(replica: core.replicaIndex(p.replica), counter: UInt32(p.counter)))
         }
         let predSlice = core.preds[predStart...]
-        core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, predStart: UInt32(predStart),
-                                 predCount: UInt16(clamping: pred.count), kind: kind, objectKind: objectKind))
+        core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, count: UInt32(pred.count),
+                                 predStart: UInt32(predStart), kind: kind, objectKind: objectKind))
         let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
         let m = Int(slot.index)
         let changed: Bool

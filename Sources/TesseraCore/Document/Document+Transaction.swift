@@ -77,10 +77,13 @@ extension Document {
         return Commit(operations: first...last, events: tx.events)
     }
 
+    /// Wall-clock time for ``Change/timestamp``, in milliseconds but at whole-second
+    /// resolution: timestamps are for display only, and runs of changes made within one
+    /// second then encode to almost nothing (a typing session is thousands of changes).
     static func now() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+        return Int64(ts.tv_sec) * 1000
     }
 
     /// Takes the next `width` counters of the open transaction; returns the first ID and its Lamport time.
@@ -162,8 +165,8 @@ extension Document {
             break
         }
         core.ops.append(OpRecord(
-            object: objectItem, a: UInt64(keyIndex), payload: valueIndex, predStart: UInt32(predStart),
-            predCount: UInt16(predCount), kind: kind, objectKind: objectKind))
+            object: objectItem, a: UInt64(keyIndex), payload: valueIndex, count: UInt32(predCount),
+            predStart: UInt32(predStart), kind: kind, objectKind: objectKind))
         let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
         // A local write overwrites every live value, so it is the sole entry.
         core.maps[Int(slot.index)].registers[keyIndex] = Register(entry)

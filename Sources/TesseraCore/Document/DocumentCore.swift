@@ -198,7 +198,9 @@ enum OpKind: UInt8, Sendable {
 }
 
 /// An operation in the log, as POD. Field use depends on ``kind``:
-/// - set/make/delete: `a` = key index, `payload` = value index (``OpRecord/absent`` for delete), preds in `preds`.
+/// - set/make/delete: `a` = key index, `payload` = value index (``OpRecord/absent`` for delete),
+///   `count` preds starting at `predStart` in `preds` (a register can hold any number of
+///   concurrent values, so the count is 32-bit like the rest).
 /// - insert/insertObject/insertText: `a` = origin left, `b` = origin right, `payload` = content offset, `count` = width.
 /// - remove: `a` = first target, `count` = number of elements.
 /// - increment: `a` = the delta's bit pattern.
@@ -209,12 +211,14 @@ struct OpRecord: Sendable {
     var payload: UInt32 = 0
     var count: UInt32 = 1
     var predStart: UInt32 = 0
-    var predCount: UInt16 = 0
     var kind: OpKind
     /// For make/insertObject: the new object's kind.
     var objectKind: ObjectKind = .map
 
     static let absent = UInt32.max
+
+    /// Map operations: how many predecessors.
+    var predCount: UInt32 { count }
 
     /// How many counters the operation takes.
     var width: UInt32 { kind == .insert || kind == .insertText ? count : 1 }

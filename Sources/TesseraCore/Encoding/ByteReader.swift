@@ -1,0 +1,88 @@
+/// A bounds-checked cursor over a range of a byte array.
+///
+/// Every read checks the bytes that remain and throws ``EncodingError/truncated(offset:needed:)``
+/// rather than trapping. Sub-readers (``subReader(count:)``) share the array, so splitting a
+/// payload into columns copies nothing.
+struct ByteReader: Sendable {
+    let bytes: [UInt8]
+    /// The index of the next byte to read (an index into ``bytes``, used as the error offset).
+    private(set) var position: Int
+    /// One past the last readable index.
+    let end: Int
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        position = 0
+        end = bytes.count
+    }
+
+    init(_ bytes: [UInt8], range: Range<Int>) {
+        self.bytes = bytes
+        position = range.lowerBound
+        end = range.upperBound
+    }
+
+    /// The number of bytes left.
+    var remaining: Int { end - position }
+
+    var isAtEnd: Bool { position >= end }
+
+    /// Throws unless `count` more bytes are available. `count` must be non-negative.
+    @inline(__always)
+    func require(_ count: Int) throws(EncodingError) {
+        if count > end - position { throw .truncated(offset: position, needed: count - (end - position)) }
+    }
+
+    @inline(__always)
+    mutating func readByte() throws(EncodingError) -> UInt8 {
+        guard position < end else { throw .truncated(offset: position, needed: 1) }
+        let byte = bytes[position]
+        position += 1
+        return byte
+    }
+
+    mutating func readUInt32LE() throws(EncodingError) -> UInt32 {
+        try require(4)
+        var value: UInt32 = 0
+        for k in 0..<4 { value |= UInt32(bytes[position + k]) << (8 * UInt32(k)) }
+        position += 4
+        return value
+    }
+
+    mutating func readUInt64LE() throws(EncodingError) -> UInt64 {
+        try require(8)
+        var value: UInt64 = 0
+        for k in 0..<8 { value |= UInt64(bytes[position + k]) << (8 * UInt64(k)) }
+        position += 8
+        return value
+    }
+
+    /// The index range of the next `count` bytes, consumed.
+    mutating func readRange(_ count: Int) throws(EncodingError) -> Range<Int> {
+        guard count >= 0 else { throw .invalid(offset: position, reason: "negative length") }
+        try require(count)
+        let range = position..<(position + count)
+        position += count
+        return range
+    }
+
+    /// Copies the next `count` bytes into a new array (one bulk copy).
+    mutating func readBytes(_ count: Int) throws(EncodingError) -> [UInt8] {
+        Array(bytes[try readRange(count)])
+    }
+
+    /// Decodes the next `count` bytes as UTF-8, rejecting ill-formed sequences.
+    mutating func readString(_ count: Int) throws(EncodingError) -> String {
+        let start = position
+        let range = try readRange(count)
+        guard let string = String(validating: bytes[range], as: UTF8.self) else {
+            throw .invalid(offset: start, reason: "ill-formed UTF-8")
+        }
+        return string
+    }
+
+    /// A reader over the next `count` bytes, which this reader skips.
+    mutating func subReader(count: Int) throws(EncodingError) -> ByteReader {
+        ByteReader(bytes, range: try readRange(count))
+    }
+}

@@ -1,0 +1,435 @@
+/// Decodes a change payload written by ``ChangeEncoder``, treating every byte as hostile.
+///
+/// Counts are checked against the ``ElementBudget`` (and table sizes against the bytes that
+/// remain) before anything is allocated for them; indices are checked against their tables;
+/// counter arithmetic that could overflow is rejected; every column must be consumed
+/// exactly. Complexity: O(payload size + decoded size).
+struct ChangeDecoder {
+    private let replicas: [ReplicaID]
+    private var strings: StringTableDecoder
+    /// Where the string table starts, for the error when operations leave entries unused.
+    private let stringTableOffset: Int
+    private let origins: [Origin]
+    private var objects = ObjectListDecoder()
+    private var writers = RegisterWriters()
+    private var cursors = SequenceCursors()
+    private var tags = ValueTagPredictor()
+    private var budget: ElementBudget
+
+    private var changeReplica: RunLengthReader
+    private var changeCounter: RunLengthReader
+    private var changeLamport: RunLengthReader
+    private var changeOpCount: RunLengthReader
+    private var changeTimestamp: RunLengthReader
+    private var changeOrigin: RunLengthReader
+    private var changeDepCount: RunLengthReader
+    private var depReplica: RunLengthReader
+    private var depCounter: RunLengthReader
+    private var opObject: ObjectReferenceReader
+    private var opKind: RunLengthReader
+    private var opKey: RunLengthReader
+    private var predCount: RunLengthReader
+    private var predReplica: RunLengthReader
+    private var predCounter: RunLengthReader
+    private var objectKind: RunLengthReader
+    private var sequenceReplica: RunLengthReader
+    private var sequenceCounter: RunLengthReader
+    private var insertCount: RunLengthReader
+    private var textLength: RunLengthReader
+    private var textUTF8: ByteReader
+    private var removeCount: RunLengthReader
+    private var incrementDelta: RunLengthReader
+    private var valueTag: RunLengthReader
+    private var valueInt: RunLengthReader
+    private var valueDecimal: RunLengthReader
+    private var valueDouble: ByteReader
+    private var valueString: RunLengthReader
+    private var valueBytes: ByteReader
+    private var valueObject: ObjectReferenceReader
+
+    private var previousDepCounter: UInt64 = 0
+    private var previousInt: Int64 = 0
+
+    private let changeCount: Int
+    private let operationCount: Int
+
+    /// Decodes the changes in `container`'s payload.
+    static func decode(_ container: Container) throws(EncodingError) -> [Change] {
+        var decoder = try ChangeDecoder(payload: container.payload, budget: container.budget)
+        return try decoder.decodeChanges()
+    }
+
+    private init(payload: ByteReader, budget: ElementBudget) throws(EncodingError) {
+        var reader = payload
+        var budget = budget
+        let changeOffset = reader.position
+        changeCount = try reader.readCount(limit: Int.max, "change count")
+        try budget.spend(changeCount, at: changeOffset, for: "changes")
+        let opOffset = reader.position
+        operationCount = try reader.readCount(limit: Int.max, "operation count")
+        try budget.spend(operationCount, at: opOffset, for: "operations")
+        // Each section takes at least two bytes (id and length).
+        let sectionCount = try reader.readCount(limit: reader.remaining / 2, "section count")
+        var columns = [ByteReader?](repeating: nil, count: Int(ColumnID.firstOptional))
+        var previousID: UInt64?
+        for _ in 0..<sectionCount {
+            let idOffset = reader.position
+            let id = try reader.readULEB128()
+            if let previousID, id <= previousID {
+                throw .invalid(offset: idOffset, reason: "section id \(id) after \(previousID): ids must increase")
+            }
+            previousID = id
+            let length = try reader.readCount(limit: Int.max, "section length")
+            let section = try reader.subReader(count: length)
+            guard id < ColumnID.firstOptional else { continue }  // an optional extension this version skips
+            guard ColumnID(rawValue: id) != nil else { throw .invalid(offset: idOffset, reason: "unknown section id \(id)") }
+            columns[Int(id)] = section
+        }
+        guard reader.isAtEnd else { throw .invalid(offset: reader.position, reason: "bytes after the last section") }
+
+        let empty = ByteReader(payload.bytes, range: payload.end..<payload.end)
+        func raw(_ id: ColumnID) -> ByteReader { columns[Int(id.rawValue)] ?? empty }
+        func rle(_ id: ColumnID) -> RunLengthReader { RunLengthReader(raw(id), column: id) }
+
+        replicas = try Self.decodeReplicas(raw(.replicas), budget: &budget)
+        stringTableOffset = raw(.strings).position
+        strings = StringTableDecoder(try Self.decodeStrings(raw(.strings), budget: &budget))
+        origins = try Self.decodeOrigins(raw(.origins), budget: &budget)
+        self.budget = budget
+
+        changeReplica = rle(.changeReplica)
+        changeCounter = rle(.changeCounter)
+        changeLamport = rle(.changeLamport)
+        changeOpCount = rle(.changeOpCount)
+        changeTimestamp = rle(.changeTimestamp)
+        changeOrigin = rle(.changeOrigin)
+        changeDepCount = rle(.changeDepCount)
+        depReplica = rle(.depReplica)
+        depCounter = rle(.depCounter)
+        opObject = ObjectReferenceReader(code: rle(.opObject), replica: rle(.opObjectReplica), counter: rle(.opObjectCounter))
+        opKind = rle(.opKind)
+        opKey = rle(.opKey)
+        predCount = rle(.predCount)
+        predReplica = rle(.predReplica)
+        predCounter = rle(.predCounter)
+        objectKind = rle(.objectKind)
+        sequenceReplica = rle(.sequenceReplica)
+        sequenceCounter = rle(.sequenceCounter)
+        insertCount = rle(.insertCount)
+        textLength = rle(.textLength)
+        textUTF8 = raw(.textUTF8)
+        removeCount = rle(.removeCount)
+        incrementDelta = rle(.incrementDelta)
+        valueTag = rle(.valueTag)
+        valueInt = rle(.valueInt)
+        valueDecimal = rle(.valueDecimal)
+        valueDouble = raw(.valueDouble)
+        valueString = rle(.valueString)
+        valueBytes = raw(.valueBytes)
+        valueObject = ObjectReferenceReader(code: rle(.valueObject), replica: rle(.valueObjectReplica), counter: rle(.valueObjectCounter))
+    }
+
+    // MARK: Tables
+
+    private static func decodeReplicas(_ section: ByteReader, budget: inout ElementBudget) throws(EncodingError) -> [ReplicaID] {
+        var reader = section
+        guard !reader.isAtEnd else { return [] }
+        let offset = reader.position
+        let count = try reader.readCount(limit: reader.remaining / 8, "replica count")
+        try budget.spend(count, at: offset, for: "replicas")
+        var replicas: [ReplicaID] = []
+        replicas.reserveCapacity(count)
+        for _ in 0..<count {
+            let idOffset = reader.position
+            guard let id = ReplicaID(rawValue: try reader.readUInt64LE()) else {
+                throw .invalid(offset: idOffset, reason: "replica ID 0 is reserved")
+            }
+            replicas.append(id)
+        }
+        guard reader.isAtEnd else { throw .invalid(offset: reader.position, reason: "bytes after the replica table") }
+        return replicas
+    }
+
+    private static func decodeStrings(_ section: ByteReader, budget: inout ElementBudget) throws(EncodingError) -> [String] {
+        var reader = section
+        guard !reader.isAtEnd else { return [] }
+        let offset = reader.position
+        let count = try reader.readCount(limit: reader.remaining, "string count")
+        try budget.spend(count, at: offset, for: "strings")
+        var strings: [String] = []
+        strings.reserveCapacity(count)
+        for _ in 0..<count {
+            let length = try reader.readCount(limit: Int.max, "string length")
+            strings.append(try reader.readString(length))
+        }
+        guard reader.isAtEnd else { throw .invalid(offset: reader.position, reason: "bytes after the string table") }
+        return strings
+    }
+
+    private static func decodeOrigins(_ section: ByteReader, budget: inout ElementBudget) throws(EncodingError) -> [Origin] {
+        var reader = section
+        guard !reader.isAtEnd else { return [] }
+        let offset = reader.position
+        // An origin takes at least four bytes (actor and three string headers).
+        let count = try reader.readCount(limit: reader.remaining / 4, "origin count")
+        try budget.spend(count, at: offset, for: "origins")
+        var origins: [Origin] = []
+        origins.reserveCapacity(count)
+        func string(_ reader: inout ByteReader, optional: Bool) throws(EncodingError) -> String? {
+            var length = try reader.readCount(limit: Int.max, "origin string length")
+            if optional {
+                if length == 0 { return nil }
+                length -= 1
+            }
+            return try reader.readString(length)
+        }
+        for _ in 0..<count {
+            let actorOffset = reader.position
+            guard let actor = Origin.Actor(rawValue: try reader.readByte()) else {
+                throw .invalid(offset: actorOffset, reason: "unknown origin actor")
+            }
+            let name = try string(&reader, optional: false) ?? ""
+            let request = try string(&reader, optional: true)
+            let onBehalfOf = try string(&reader, optional: true)
+            origins.append(Origin(actor: actor, name: name, request: request, onBehalfOf: onBehalfOf))
+        }
+        guard reader.isAtEnd else { throw .invalid(offset: reader.position, reason: "bytes after the origin table") }
+        return origins
+    }
+
+    // MARK: Changes
+
+    private mutating func decodeChanges() throws(EncodingError) -> [Change] {
+        var changes: [Change] = []
+        changes.reserveCapacity(changeCount)
+        var operationsLeft = operationCount
+        var nextCounter = [UInt64](repeating: 1, count: replicas.count)
+        var nextLamport: UInt64 = 1
+        var previousTimestamp: Int64 = 0
+        for _ in 0..<changeCount {
+            let replicaIndex = try changeReplica.next(below: replicas.count)
+            let replica = replicas[replicaIndex]
+            let startCounter = nextCounter[replicaIndex] &+ UInt64(bitPattern: try changeCounter.nextSigned())
+            let startLamport = nextLamport &+ UInt64(bitPattern: try changeLamport.nextSigned())
+            let opCount = try changeOpCount.nextCount(atMost: operationsLeft)
+            operationsLeft -= opCount
+            let timestamp = previousTimestamp &+ (try changeTimestamp.nextSigned())
+            previousTimestamp = timestamp
+            let origin = origins[try changeOrigin.next(below: origins.count)]
+            let depOffset = changeDepCount.offset
+            let depCount = try changeDepCount.nextCount(atMost: Int.max)
+            try budget.spend(depCount, at: depOffset, for: "dependencies")
+            var dependencies: [OpID] = []
+            dependencies.reserveCapacity(depCount)
+            for _ in 0..<depCount {
+                let dependencyReplica = replicas[try depReplica.next(below: replicas.count)]
+                previousDepCounter = previousDepCounter &+ UInt64(bitPattern: try depCounter.nextSigned())
+                dependencies.append(OpID(replica: dependencyReplica, counter: previousDepCounter))
+            }
+            var operations: [Operation] = []
+            operations.reserveCapacity(opCount)
+            var counter = startCounter
+            for _ in 0..<opCount {
+                let offset = opKind.offset
+                let operation = try decodeOperation(replica: replica, counter: counter)
+                operations.append(operation)
+                let (next, overflow) = counter.addingReportingOverflow(UInt64(operation.width))
+                guard !overflow else { throw .invalid(offset: offset, reason: "operation counter overflows 64 bits") }
+                counter = next
+            }
+            let width = counter - startCounter
+            guard startLamport <= UInt64.max - width else {
+                throw .invalid(offset: changeLamport.offset, reason: "Lamport timestamp overflows 64 bits")
+            }
+            nextCounter[replicaIndex] = counter
+            nextLamport = startLamport + width
+            changes.append(Change(
+                replica: replica, startCounter: startCounter, startLamport: startLamport, dependencies: dependencies,
+                origin: origin, timestamp: timestamp, operations: operations))
+        }
+        guard operationsLeft == 0 else {
+            throw .invalid(offset: changeOpCount.offset, reason: "the changes hold \(operationCount - operationsLeft) operations, the header says \(operationCount)")
+        }
+        try finish()
+        return changes
+    }
+
+    private mutating func decodeOperation(replica: ReplicaID, counter: UInt64) throws(EncodingError) -> Operation {
+        let object = try opObject.next(objects: &objects, replicas: replicas)
+        let id = OpID(replica: replica, counter: counter)
+        let kindOffset = opKind.offset
+        let symbol = try opKind.next()
+        guard let meaning = OperationSymbol.meaning(of: symbol) else {
+            throw .invalid(offset: kindOffset, reason: "unknown operation symbol \(symbol)")
+        }
+        let action: Operation.Action
+        switch meaning {
+        case .set:
+            let (key, index, pred) = try decodeKey(object: object, id: id)
+            action = .set(key: key, value: try decodeValue(in: .key(index)), pred: pred)
+        case .make:
+            let (key, _, pred) = try decodeKey(object: object, id: id)
+            action = .make(key: key, kind: try decodeObjectKind(), pred: pred)
+            objects.append(ObjectID(id))
+        case .delete:
+            let (key, _, pred) = try decodeKey(object: object, id: id)
+            action = .delete(key: key, pred: pred)
+        case .insert(let form, let afterCode, let beforeCode):
+            let state = cursors.state(of: object)
+            // `nil` predictions (codes "explicit") are read from the sequence columns, after first.
+            let after: OpID?
+            if let predicted = try cursors.predictedAfter(afterCode, state, offset: kindOffset) {
+                after = predicted
+            } else {
+                after = try decodeExplicit(in: object)
+            }
+            let before: OpID?
+            if let predicted = try cursors.predictedBefore(beforeCode, after: after, state, offset: kindOffset) {
+                before = predicted
+            } else {
+                before = try decodeExplicit(in: object)
+            }
+            let width: UInt64
+            switch form {
+            case .values:
+                let countOffset = insertCount.offset
+                let count = try insertCount.nextCount(atMost: Int.max)
+                try budget.spend(count, at: countOffset, for: "list values")
+                var values: [Value] = []
+                values.reserveCapacity(count)
+                for _ in 0..<count { values.append(try decodeValue(in: .list)) }
+                action = .insert(after: after, before: before, values: values)
+                width = UInt64(count)
+            case .object:
+                action = .insertObject(after: after, before: before, kind: try decodeObjectKind())
+                objects.append(ObjectID(id))
+                width = 1
+            case .text:
+                let length = try textLength.nextCount(atMost: textUTF8.remaining)
+                let text = try textUTF8.readString(length)
+                action = .insertText(after: after, before: before, text: text)
+                width = UInt64(text.unicodeScalars.count)
+            }
+            cursors.recordInsert(in: object, first: id, width: width, after: after, before: before)
+        case .remove(let code):
+            let first: OpID
+            if let predicted = try cursors.predictedRemove(code, cursors.state(of: object), offset: kindOffset) {
+                first = predicted
+            } else {
+                first = try decodeExplicit(in: object)
+            }
+            let countOffset = removeCount.offset
+            guard let count = Int(exactly: try removeCount.nextSigned()) else {
+                throw .invalid(offset: countOffset, reason: "remove count out of range")
+            }
+            action = .remove(first: first, count: count)
+            cursors.recordRemove(in: object, first: first)
+        case .increment:
+            action = .increment(delta: try incrementDelta.nextSigned())
+        }
+        return Operation(object: object.id, action: action)
+    }
+
+    /// A map operation's key (and its string index) and predecessors, coded against the
+    /// register's last writer.
+    private mutating func decodeKey(object: ListedObject, id: OpID) throws(EncodingError) -> (String, UInt64, [OpID]) {
+        let keyOffset = opKey.offset
+        let (key, index) = try strings.resolve(try opKey.next(), offset: keyOffset)
+        let base = writers.base(object: object, key: index, id: id)
+        let offset = predCount.offset
+        let count = try predCount.nextCount(atMost: Int.max)
+        try budget.spend(count, at: offset, for: "predecessors")
+        var pred: [OpID] = []
+        pred.reserveCapacity(count)
+        for _ in 0..<count {
+            let code = try predReplica.next(below: replicas.count + 1)
+            let replica = code == 0 ? base.replica : replicas[code - 1]
+            pred.append(OpID(replica: replica, counter: base.counter &- UInt64(bitPattern: try predCounter.nextSigned())))
+        }
+        return (key, index, pred)
+    }
+
+    /// An operation ID the typing model did not predict.
+    private mutating func decodeExplicit(in object: ListedObject) throws(EncodingError) -> OpID {
+        let replica = replicas[try sequenceReplica.next(below: replicas.count)]
+        return OpID(replica: replica, counter: cursors.explicitCounter(try sequenceCounter.nextSigned(), in: object))
+    }
+
+    private mutating func decodeObjectKind() throws(EncodingError) -> ObjectKind {
+        let raw = try objectKind.next(below: ObjectKind.allCases.count)
+        guard let kind = ObjectKind(rawValue: UInt8(raw)) else {
+            throw .invalid(offset: objectKind.offset, reason: "unknown object kind \(raw)")
+        }
+        return kind
+    }
+
+    private mutating func decodeValue(in context: ValueTagPredictor.Context) throws(EncodingError) -> Value {
+        let offset = valueTag.offset
+        guard let tag = tags.tag(for: try valueTag.next(), in: context) else {
+            throw .invalid(offset: offset, reason: "invalid value tag code (unknown tag, or \"as predicted\" without a prediction)")
+        }
+        switch tag {
+        case ValueTag.null:
+            return .null
+        case ValueTag.false:
+            return .bool(false)
+        case ValueTag.true:
+            return .bool(true)
+        case ValueTag.int:
+            previousInt = previousInt &+ (try valueInt.nextSigned())
+            return .int(previousInt)
+        case ValueTag.double:
+            return .double(Double(bitPattern: try valueDouble.readUInt64LE()))
+        case ValueTag.string:
+            let stringOffset = valueString.offset
+            return .string(try strings.resolve(try valueString.next(), offset: stringOffset).string)
+        case ValueTag.bytes:
+            let length = try valueBytes.readCount(limit: valueBytes.remaining, "bytes length")
+            return .bytes(try valueBytes.readBytes(length))
+        case ValueTag.object:
+            return .object(try valueObject.next(objects: &objects, replicas: replicas).id)
+        case ValueTag.decimal...(ValueTag.decimal + UInt64(ValueTag.maxScale)):
+            let mantissaOffset = valueDecimal.offset
+            let mantissa = try valueDecimal.nextSigned()
+            guard mantissa.magnitude <= 1 << 53 else {
+                throw .invalid(offset: mantissaOffset, reason: "decimal mantissa \(mantissa) is not exactly representable")
+            }
+            return .double(DecimalDouble.join(mantissa: mantissa, scale: Int(tag - ValueTag.decimal)))
+        default:
+            throw .invalid(offset: offset, reason: "unknown value tag \(tag)")
+        }
+    }
+
+    /// Every column must be consumed exactly: leftovers mean the counts and columns disagree.
+    private func finish() throws(EncodingError) {
+        for column in [changeReplica, changeCounter, changeLamport, changeOpCount, changeTimestamp, changeOrigin,
+                       changeDepCount, depReplica, depCounter, opKind, opKey, predCount, predReplica, predCounter,
+                       objectKind, sequenceReplica, sequenceCounter, insertCount, textLength, removeCount,
+                       incrementDelta, valueTag, valueInt, valueDecimal,
+                       valueString] {
+            try column.finish()
+        }
+        try opObject.finish()
+        try valueObject.finish()
+        guard strings.introduced == strings.strings.count else {
+            throw .invalid(offset: stringTableOffset, reason: "the string table has \(strings.strings.count) entries, the operations use \(strings.introduced)")
+        }
+        for (column, reader) in [(ColumnID.textUTF8, textUTF8), (.valueDouble, valueDouble), (.valueBytes, valueBytes)]
+        where !reader.isAtEnd {
+            throw .invalid(offset: reader.position, reason: "\(column) column has more bytes than the operations use")
+        }
+    }
+}
+
+extension RunLengthReader {
+    /// Reads a count that must not exceed `limit`.
+    @inline(__always)
+    mutating func nextCount(atMost limit: Int) throws(EncodingError) -> Int {
+        let start = offset
+        let raw = try next()
+        guard let count = Int(exactly: raw), count <= limit else {
+            throw .invalid(offset: start, reason: "\(column) count \(raw) exceeds \(limit)")
+        }
+        return count
+    }
+}

@@ -1,0 +1,346 @@
+/// Encodes changes column by column into a change payload (FORMAT.md §4).
+///
+/// One pass over the changes; every table lookup is a hash lookup, so encoding is
+/// O(total size). The encoder and ``ChangeDecoder`` build the same context (replica table,
+/// string table, object list, last writer of each register) in the same order, which is what
+/// lets most references shrink to small numbers and long runs.
+struct ChangeEncoder {
+    private var replicas = ReplicaTableEncoder()
+    private var strings = StringTableEncoder()
+    private var objects = ObjectListEncoder()
+    private var writers = RegisterWriters()
+    private var cursors = SequenceCursors()
+    private var tags = ValueTagPredictor()
+    private var originTable = ByteWriter()
+    private var originCount = 0
+    private var originIndices: [OriginKey: UInt64] = [:]
+    /// Consecutive changes almost always share their origin.
+    private var lastOrigin: (origin: Origin, index: UInt64)?
+
+    // MARK: Columns
+    private var changeReplica = RunLengthWriter()
+    private var changeCounter = RunLengthWriter()
+    private var changeLamport = RunLengthWriter()
+    private var changeOpCount = RunLengthWriter()
+    private var changeTimestamp = RunLengthWriter()
+    private var changeOrigin = RunLengthWriter()
+    private var changeDepCount = RunLengthWriter()
+    private var depReplica = RunLengthWriter()
+    private var depCounter = RunLengthWriter()
+    private var opObject = ObjectReferenceWriter()
+    private var opKind = RunLengthWriter()
+    private var opKey = RunLengthWriter()
+    private var predCount = RunLengthWriter()
+    private var predReplica = RunLengthWriter()
+    private var predCounter = RunLengthWriter()
+    private var objectKind = RunLengthWriter()
+    private var sequenceReplica = RunLengthWriter()
+    private var sequenceCounter = RunLengthWriter()
+    private var insertCount = RunLengthWriter()
+    private var textLength = RunLengthWriter()
+    private var textUTF8 = ByteWriter()
+    private var removeCount = RunLengthWriter()
+    private var incrementDelta = RunLengthWriter()
+    private var valueTag = RunLengthWriter()
+    private var valueInt = RunLengthWriter()
+    private var valueDecimal = RunLengthWriter()
+    private var valueDouble = ByteWriter()
+    private var valueString = RunLengthWriter()
+    private var valueBytes = ByteWriter()
+    private var valueObject = ObjectReferenceWriter()
+
+    // MARK: Delta state (mirrored exactly by ChangeDecoder)
+    private var nextLamport: UInt64 = 1
+    private var previousTimestamp: Int64 = 0
+    private var previousDepCounter: UInt64 = 0
+    private var previousInt: Int64 = 0
+    private var changeCount = 0
+    private var operationCount = 0
+
+    init() {}
+
+    /// The payload for `changes`.
+    static func encode(_ changes: [Change]) -> [UInt8] {
+        var encoder = ChangeEncoder()
+        for change in changes { encoder.append(change) }
+        return encoder.finish()
+    }
+
+    mutating func append(_ change: Change) {
+        changeCount += 1
+        operationCount += change.operations.count
+        let replica = replicas.index(change.replica)
+        changeReplica.append(replica)
+        changeCounter.append(signed: Int64(bitPattern: change.startCounter &- replicas.nextCounter[Int(replica)]))
+        changeLamport.append(signed: Int64(bitPattern: change.startLamport &- nextLamport))
+        changeOpCount.append(UInt64(change.operations.count))
+        changeTimestamp.append(signed: change.timestamp &- previousTimestamp)
+        previousTimestamp = change.timestamp
+        changeOrigin.append(originIndex(change.origin))
+        changeDepCount.append(UInt64(change.dependencies.count))
+        for dep in change.dependencies {
+            depReplica.append(replicas.index(dep.replica))
+            depCounter.append(signed: Int64(bitPattern: dep.counter &- previousDepCounter))
+            previousDepCounter = dep.counter
+        }
+        var counter = change.startCounter
+        for operation in change.operations {
+            append(operation, replica: change.replica, counter: counter)
+            counter &+= UInt64(operation.width)
+        }
+        replicas.nextCounter[Int(replica)] = counter
+        nextLamport = change.startLamport &+ (counter &- change.startCounter)
+    }
+
+    private mutating func append(_ operation: Operation, replica: ReplicaID, counter: UInt64) {
+        let id = OpID(replica: replica, counter: counter)
+        let object = opObject.append(operation.object, objects: &objects, replicas: &replicas)
+        switch operation.action {
+        case .set(let key, let value, let pred):
+            opKind.append(OperationSymbol.set)
+            let index = appendKey(key, pred: pred, object: object, id: id)
+            appendValue(value, in: .key(index))
+        case .make(let key, let kind, let pred):
+            opKind.append(OperationSymbol.make)
+            appendKey(key, pred: pred, object: object, id: id)
+            objectKind.append(UInt64(kind.rawValue))
+            objects.append(ObjectID(id))
+        case .delete(let key, let pred):
+            opKind.append(OperationSymbol.delete)
+            appendKey(key, pred: pred, object: object, id: id)
+        case .insert(let after, let before, let values):
+            appendInsert(.values, after, before, object: object, id: id, width: UInt64(values.count))
+            insertCount.append(UInt64(values.count))
+            for value in values { appendValue(value, in: .list) }
+        case .insertObject(let after, let before, let kind):
+            appendInsert(.object, after, before, object: object, id: id, width: 1)
+            objectKind.append(UInt64(kind.rawValue))
+            objects.append(ObjectID(id))
+        case .insertText(let after, let before, let text):
+            appendInsert(.text, after, before, object: object, id: id, width: UInt64(operation.width))
+            var text = text
+            text.withUTF8 { utf8 in
+                textLength.append(UInt64(utf8.count))
+                textUTF8.write(contentsOf: utf8)
+            }
+        case .remove(let first, let count):
+            let state = cursors.state(of: object)
+            let code = cursors.removeCode(first, state)
+            opKind.append(OperationSymbol.removeBase + UInt64(code))
+            if code == SequenceCursors.removeExplicit { appendExplicit(first, in: object) }
+            removeCount.append(signed: Int64(count))
+            cursors.recordRemove(in: object, first: first)
+        case .increment(let delta):
+            opKind.append(OperationSymbol.increment)
+            incrementDelta.append(signed: delta)
+        }
+    }
+
+    /// Writes a map operation's key and predecessors; returns the key's string index.
+    @discardableResult
+    private mutating func appendKey(_ key: String, pred: [OpID], object: ListedObject, id: OpID) -> UInt64 {
+        let (code, index) = strings.reference(key)
+        opKey.append(code)
+        let base = writers.base(object: object, key: index, id: id)
+        predCount.append(UInt64(pred.count))
+        for p in pred {
+            predReplica.append(p.replica == base.replica ? 0 : replicas.index(p.replica) + 1)
+            predCounter.append(signed: Int64(bitPattern: base.counter &- p.counter))
+        }
+        return index
+    }
+
+    private mutating func appendInsert(_ form: OperationSymbol.InsertForm, _ after: OpID?, _ before: OpID?, object: ListedObject,
+                                       id: OpID, width: UInt64) {
+        let state = cursors.state(of: object)
+        let afterCode = cursors.afterCode(after, state)
+        let beforeCode = cursors.beforeCode(before, after: after, state)
+        opKind.append(OperationSymbol.insert(form, after: afterCode, before: beforeCode))
+        if afterCode == SequenceCursors.afterExplicit, let after { appendExplicit(after, in: object) }
+        if beforeCode == SequenceCursors.beforeExplicit, let before { appendExplicit(before, in: object) }
+        cursors.recordInsert(in: object, first: id, width: width, after: after, before: before)
+    }
+
+    private mutating func appendExplicit(_ id: OpID, in object: ListedObject) {
+        sequenceReplica.append(replicas.index(id.replica))
+        sequenceCounter.append(signed: cursors.explicitDelta(id.counter, in: object))
+    }
+
+    private mutating func appendValue(_ value: Value, in context: ValueTagPredictor.Context) {
+        func tag(_ tag: UInt64) { valueTag.append(tags.code(for: tag, in: context)) }
+        switch value {
+        case .null:
+            tag(ValueTag.null)
+        case .bool(let b):
+            tag(b ? ValueTag.true : ValueTag.false)
+        case .int(let i):
+            tag(ValueTag.int)
+            valueInt.append(signed: i &- previousInt)
+            previousInt = i
+        case .double(let d):
+            if let (mantissa, scale) = DecimalDouble.split(d, preferred: tags.preferredScale(in: context)) {
+                tag(ValueTag.decimal + UInt64(scale))
+                valueDecimal.append(signed: mantissa)
+            } else {
+                tag(ValueTag.double)
+                valueDouble.writeUInt64LE(d.bitPattern)
+            }
+        case .string(let s):
+            tag(ValueTag.string)
+            valueString.append(strings.reference(s).code)
+        case .bytes(let b):
+            tag(ValueTag.bytes)
+            valueBytes.writeCount(b.count)
+            valueBytes.write(contentsOf: b)
+        case .object(let id):
+            tag(ValueTag.object)
+            valueObject.append(id, objects: &objects, replicas: &replicas)
+        }
+    }
+
+    /// Origins are few, so their strings are stored inline rather than in the string table.
+    private mutating func originIndex(_ origin: Origin) -> UInt64 {
+        if let last = lastOrigin, last.origin.hasSameBytes(as: origin) { return last.index }
+        let key = OriginKey(origin)
+        let index: UInt64
+        if let existing = originIndices[key] {
+            index = existing
+        } else {
+            index = UInt64(originCount)
+            originCount += 1
+            originIndices[key] = index
+            originTable.write(origin.actor.rawValue)
+            func write(_ string: String?, optional: Bool) {
+                guard var string else {
+                    originTable.writeULEB128(0)
+                    return
+                }
+                string.withUTF8 { utf8 in
+                    originTable.writeCount(utf8.count + (optional ? 1 : 0))
+                    originTable.write(contentsOf: utf8)
+                }
+            }
+            write(origin.name, optional: false)
+            write(origin.request, optional: true)
+            write(origin.onBehalfOf, optional: true)
+        }
+        lastOrigin = (origin, index)
+        return index
+    }
+
+    // MARK: Output
+
+    mutating func finish() -> [UInt8] {
+        var sections: [(ColumnID, [UInt8])] = []
+        func add(_ id: ColumnID, _ bytes: [UInt8]) {
+            if !bytes.isEmpty { sections.append((id, bytes)) }
+        }
+        func table(_ count: Int, _ body: [UInt8]) -> [UInt8] {
+            guard count > 0 else { return [] }
+            var table = ByteWriter(capacity: body.count + 5)
+            table.writeCount(count)
+            table.write(contentsOf: body)
+            return table.bytes
+        }
+        var replicaBody = ByteWriter(capacity: 8 * replicas.ids.count)
+        for id in replicas.ids { replicaBody.writeUInt64LE(id.rawValue) }
+        add(.replicas, table(replicas.ids.count, replicaBody.bytes))
+        add(.strings, table(strings.count, strings.body.bytes))
+        add(.origins, table(originCount, originTable.bytes))
+        add(.changeReplica, changeReplica.finish())
+        add(.changeCounter, changeCounter.finish())
+        add(.changeLamport, changeLamport.finish())
+        add(.changeOpCount, changeOpCount.finish())
+        add(.changeTimestamp, changeTimestamp.finish())
+        add(.changeOrigin, changeOrigin.finish())
+        add(.changeDepCount, changeDepCount.finish())
+        add(.depReplica, depReplica.finish())
+        add(.depCounter, depCounter.finish())
+        add(.opObject, opObject.code.finish())
+        add(.opObjectReplica, opObject.replica.finish())
+        add(.opObjectCounter, opObject.counter.finish())
+        add(.opKind, opKind.finish())
+        add(.opKey, opKey.finish())
+        add(.predCount, predCount.finish())
+        add(.predReplica, predReplica.finish())
+        add(.predCounter, predCounter.finish())
+        add(.objectKind, objectKind.finish())
+        add(.sequenceReplica, sequenceReplica.finish())
+        add(.sequenceCounter, sequenceCounter.finish())
+        add(.insertCount, insertCount.finish())
+        add(.textLength, textLength.finish())
+        add(.textUTF8, textUTF8.bytes)
+        add(.removeCount, removeCount.finish())
+        add(.incrementDelta, incrementDelta.finish())
+        add(.valueTag, valueTag.finish())
+        add(.valueInt, valueInt.finish())
+        add(.valueDecimal, valueDecimal.finish())
+        add(.valueDouble, valueDouble.bytes)
+        add(.valueString, valueString.finish())
+        add(.valueBytes, valueBytes.bytes)
+        add(.valueObject, valueObject.code.finish())
+        add(.valueObjectReplica, valueObject.replica.finish())
+        add(.valueObjectCounter, valueObject.counter.finish())
+
+        let total = sections.reduce(32) { $0 + $1.1.count + 10 }
+        var out = ByteWriter(capacity: total)
+        out.writeCount(changeCount)
+        out.writeCount(operationCount)
+        out.writeCount(sections.count)
+        for (id, bytes) in sections {
+            out.writeULEB128(id.rawValue)
+            out.writeCount(bytes.count)
+            out.write(contentsOf: bytes)
+        }
+        return out.bytes
+    }
+}
+
+/// A string compared and hashed by its UTF-8 bytes.
+///
+/// `String`'s own `==` uses canonical equivalence, which would merge "é" (U+00E9) and
+/// "e\u{301}" into one table entry and silently change bytes on a round trip.
+struct UTF8Key: Hashable {
+    let string: String
+
+    init(_ string: String) { self.string = string }
+
+    static func == (a: UTF8Key, b: UTF8Key) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        // withUTF8 makes a bridged string contiguous first, so equal bytes always hash alike.
+        var copy = string
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(copy.utf8.count)
+    }
+}
+
+/// An origin keyed by its exact bytes, so byte-identical origins share one table entry.
+private struct OriginKey: Hashable {
+    var actor: UInt8
+    var name: UTF8Key
+    var request: UTF8Key?
+    var onBehalfOf: UTF8Key?
+
+    init(_ origin: Origin) {
+        actor = origin.actor.rawValue
+        name = UTF8Key(origin.name)
+        request = origin.request.map(UTF8Key.init)
+        onBehalfOf = origin.onBehalfOf.map(UTF8Key.init)
+    }
+}
+
+extension Origin {
+    /// Equality of the exact bytes (``Origin``'s `==` compares strings by canonical equivalence).
+    func hasSameBytes(as other: Origin) -> Bool {
+        func same(_ a: String?, _ b: String?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): true
+            case (let a?, let b?): a.utf8.elementsEqual(b.utf8)
+            default: false
+            }
+        }
+        return actor == other.actor && same(name, other.name) && same(request, other.request)
+            && same(onBehalfOf, other.onBehalfOf)
+    }
+}

@@ -1,0 +1,136 @@
+/// What an encoded container holds.
+public enum ContainerKind: UInt8, Hashable, Sendable, CustomStringConvertible {
+    /// A batch of changes (a delta for a peer).
+    case changes = 1
+    /// A whole document.
+    case snapshot = 2
+    /// A version vector.
+    case versionVector = 3
+
+    public var description: String {
+        switch self {
+        case .changes: "changes"
+        case .snapshot: "snapshot"
+        case .versionVector: "version vector"
+        }
+    }
+}
+
+/// Whether an encoder deflates its payload.
+public enum PayloadCompression: Hashable, Sendable {
+    /// Deflate with zlib when that makes the container smaller (the default).
+    case automatic
+    /// Never deflate (faster to write; useful when the transport compresses anyway).
+    case none
+}
+
+/// Header flag bits.
+struct ContainerFlags: OptionSet, Sendable {
+    let rawValue: UInt8
+    /// The payload is raw DEFLATE; the header also carries the inflated length.
+    static let deflated = ContainerFlags(rawValue: 1 << 0)
+    /// Snapshots only: the payload also carries materialised-state sections (reserved; see
+    /// FORMAT.md). Decoders that do not use them skip them and rebuild state from history.
+    static let materializedState = ContainerFlags(rawValue: 1 << 1)
+
+    static let known: ContainerFlags = [.deflated, .materializedState]
+}
+
+/// The envelope around every encoding: magic, format version, kind, flags, CRC-32, lengths,
+/// payload. See FORMAT.md for the byte layout.
+struct Container: Sendable {
+    static let magic: [UInt8] = [0x89, 0x54, 0x53, 0x52]  // "\x89TSR": non-ASCII first byte, like PNG
+    static let version: UInt8 = 1
+    /// Bytes before the CRC field, and the CRC field's size.
+    static let crcOffset = 7
+    /// Payloads smaller than this are never worth a deflate attempt.
+    static let minimumDeflateCount = 64
+
+    var kind: ContainerKind
+    var flags: ContainerFlags
+    /// The (inflated) payload. Offsets in errors are indices into `payload.bytes`.
+    var payload: ByteReader
+    /// The elements the payload may decode into (see ``DecodingLimits``).
+    var budget: ElementBudget
+
+    /// Wraps `payload`, deflating it when `compression` allows and it pays off.
+    static func encode(kind: ContainerKind, payload: [UInt8], compression: PayloadCompression = .automatic,
+                       flags extraFlags: ContainerFlags = []) -> [UInt8] {
+        var flags = extraFlags
+        var stored = payload
+        if compression == .automatic, payload.count >= minimumDeflateCount, let deflated = Deflate.compress(payload),
+            deflated.count + 5 < payload.count
+        {
+            stored = deflated
+            flags.insert(.deflated)
+        }
+        var out = ByteWriter(capacity: stored.count + 32)
+        out.write(contentsOf: magic)
+        out.write(version)
+        out.write(kind.rawValue)
+        out.write(flags.rawValue)
+        out.writeUInt32LE(0)
+        out.writeCount(stored.count)
+        if flags.contains(.deflated) { out.writeCount(payload.count) }
+        out.write(contentsOf: stored)
+        out.setUInt32LE(checksum(out.bytes), at: crcOffset)
+        return out.bytes
+    }
+
+    /// CRC-32 of every byte except the CRC field itself (so the header is covered too).
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        let head = CRC32.checksum(bytes[0..<min(crcOffset, bytes.count)])
+        guard bytes.count > crcOffset + 4 else { return head }
+        return CRC32.checksum(bytes[(crcOffset + 4)...], continuing: head)
+    }
+
+    /// Parses and checks the envelope, inflating the payload if needed.
+    ///
+    /// Order of checks: magic, version (so a future layout is reported as such), kind, flags,
+    /// lengths against the bytes present, CRC, inflation bounds, inflation.
+    static func decode(_ bytes: [UInt8], limits: DecodingLimits = .standard) throws(EncodingError) -> Container {
+        var reader = ByteReader(bytes)
+        for expected in magic {
+            guard !reader.isAtEnd else { throw .truncated(offset: reader.position, needed: magic.count - reader.position) }
+            guard try reader.readByte() == expected else { throw .badMagic }
+        }
+        let version = try reader.readByte()
+        guard version == Container.version else { throw .unsupportedVersion(found: version) }
+        let kindByte = try reader.readByte()
+        guard let kind = ContainerKind(rawValue: kindByte) else { throw .unsupportedKind(found: kindByte) }
+        let flags = ContainerFlags(rawValue: try reader.readByte())
+        guard ContainerFlags.known.isSuperset(of: flags), kind == .snapshot || !flags.contains(.materializedState) else {
+            throw .unsupportedFlags(found: flags.rawValue)
+        }
+        let storedCRC = try reader.readUInt32LE()
+        let storedCount = try reader.readCount(limit: Int.max, "payload length")
+        var rawCount = storedCount
+        let rawCountOffset = reader.position
+        if flags.contains(.deflated) { rawCount = try reader.readCount(limit: Int.max, "inflated length") }
+        let payloadStart = reader.position
+        try reader.require(storedCount)
+        guard reader.remaining == storedCount else {
+            throw .invalid(offset: payloadStart + storedCount, reason: "\(reader.remaining - storedCount) byte(s) after the payload")
+        }
+        let actualCRC = checksum(bytes)
+        guard actualCRC == storedCRC else { throw .checksumMismatch(expected: storedCRC, found: actualCRC) }
+        let budget = ElementBudget(limits.elementBudget(inputCount: bytes.count))
+        guard flags.contains(.deflated) else {
+            guard storedCount <= limits.maxPayloadBytes else {
+                throw .limitExceeded(offset: payloadStart, reason: "payload of \(storedCount) bytes exceeds \(limits.maxPayloadBytes)")
+            }
+            return Container(kind: kind, flags: flags, payload: ByteReader(bytes, range: payloadStart..<bytes.count), budget: budget)
+        }
+        let maxRaw = limits.maxInflatedCount(storedCount: storedCount)
+        guard rawCount <= maxRaw else {
+            throw .limitExceeded(offset: rawCountOffset, reason: "declared inflated length \(rawCount) exceeds \(maxRaw) for \(storedCount) compressed bytes")
+        }
+        let inflated = try Deflate.decompress(bytes[payloadStart...], expectedCount: rawCount, offset: payloadStart)
+        return Container(kind: kind, flags: flags, payload: ByteReader(inflated), budget: budget)
+    }
+
+    /// Throws unless the container is of kind `expected`.
+    func expect(_ expected: ContainerKind...) throws(EncodingError) {
+        guard expected.contains(kind) else { throw .unexpectedKind(expected: expected[0], found: kind) }
+    }
+}

@@ -1,0 +1,200 @@
+/// The shared context that encoder and decoder build identically while walking the
+/// operations of a payload in order, so that most references become small numbers or
+/// repeats (FORMAT.md §3).
+
+/// Replica IDs in order of first reference, and where each replica's next change is
+/// expected to start.
+struct ReplicaTableEncoder {
+    private(set) var ids: [ReplicaID] = []
+    private var indices: [ReplicaID: UInt64] = [:]
+    /// Per replica index: the counter after that replica's previous change in the payload.
+    var nextCounter: [UInt64] = []
+
+    @inline(__always)
+    mutating func index(_ id: ReplicaID) -> UInt64 {
+        if let index = indices[id] { return index }
+        let index = UInt64(ids.count)
+        ids.append(id)
+        indices[id] = index
+        nextCounter.append(1)
+        return index
+    }
+}
+
+/// Strings (map keys and string values) in order of first reference.
+///
+/// A reference is `0` for "the next string of the table" (a first use) and `k ≥ 1` for
+/// "string k − 1" (a repeat), so the table order is implied and a first use costs one byte.
+struct StringTableEncoder {
+    private(set) var body = ByteWriter()
+    private(set) var count = 0
+    private var indices: [UTF8Key: UInt64] = [:]
+
+    mutating func reference(_ string: String) -> (code: UInt64, index: UInt64) {
+        let key = UTF8Key(string)
+        if let index = indices[key] { return (index + 1, index) }
+        let index = UInt64(count)
+        count += 1
+        indices[key] = index
+        var s = string
+        s.withUTF8 { utf8 in
+            body.writeCount(utf8.count)
+            body.write(contentsOf: utf8)
+        }
+        return (0, index)
+    }
+}
+
+/// Decoder side of ``StringTableEncoder``.
+struct StringTableDecoder {
+    let strings: [String]
+    /// How many strings have been referenced so far; references must introduce them in order.
+    private(set) var introduced = 0
+
+    init(_ strings: [String]) { self.strings = strings }
+
+    /// Resolves reference `code` read at `offset`.
+    @inline(__always)
+    mutating func resolve(_ code: UInt64, offset: Int) throws(EncodingError) -> (string: String, index: UInt64) {
+        if code == 0 {
+            guard introduced < strings.count else {
+                throw .invalid(offset: offset, reason: "string reference beyond the \(strings.count)-entry string table")
+            }
+            introduced += 1
+            return (strings[introduced - 1], UInt64(introduced - 1))
+        }
+        guard code <= UInt64(introduced) else {
+            throw .invalid(offset: offset, reason: "string reference \(code - 1) to a string not introduced yet (\(introduced) so far)")
+        }
+        return (strings[Int(code - 1)], code - 1)
+    }
+}
+
+/// Objects in order of first appearance: created by a `make`/`insertObject` in the payload,
+/// or first referenced explicitly. A reference is `0` for the root, `1` for "explicit ID in
+/// the replica and counter columns" (which also appends it to the list), `n ≥ 2` for entry
+/// `n − 2`. List positions also key the per-object context (register writers, cursors).
+struct ObjectListEncoder {
+    private var indices: [ObjectID: Int] = [:]
+    private var count = 0
+
+    /// `object`'s list position (−1 for the root) and whether this reference listed it, in
+    /// which case it must be written explicitly.
+    @inline(__always)
+    mutating func reference(_ object: ObjectID) -> (index: Int, isNew: Bool) {
+        if object.isRoot { return (-1, false) }
+        if let index = indices[object] { return (index, false) }
+        return (append(object), true)
+    }
+
+    /// Lists an object (one created by the operation being encoded); returns its position.
+    @discardableResult
+    mutating func append(_ object: ObjectID) -> Int {
+        if let index = indices[object] { return index }
+        indices[object] = count
+        count += 1
+        return count - 1
+    }
+}
+
+/// Decoder side of ``ObjectListEncoder``.
+struct ObjectListDecoder {
+    private var objects: [ObjectID] = []
+    private var indices: [ObjectID: Int] = [:]
+
+    @discardableResult
+    mutating func append(_ object: ObjectID) -> Int {
+        if let index = indices[object] { return index }
+        indices[object] = objects.count
+        objects.append(object)
+        return objects.count - 1
+    }
+
+    func object(at index: UInt64, offset: Int) throws(EncodingError) -> ObjectID {
+        guard index < UInt64(objects.count) else {
+            throw .invalid(offset: offset, reason: "object reference \(index) beyond the \(objects.count) objects listed so far")
+        }
+        return objects[Int(index)]
+    }
+}
+
+/// An object and its position in the payload's object list (−1 for the root).
+struct ListedObject {
+    var id: ObjectID
+    var index: Int
+}
+
+/// The three columns of one kind of object reference.
+struct ObjectReferenceWriter {
+    var code = RunLengthWriter()
+    var replica = RunLengthWriter()
+    var counter = RunLengthWriter()
+
+    @discardableResult
+    mutating func append(_ object: ObjectID, objects: inout ObjectListEncoder, replicas: inout ReplicaTableEncoder) -> ListedObject {
+        let (index, isNew) = objects.reference(object)
+        if index < 0 {
+            code.append(0)
+        } else if isNew, let creator = object.creator {
+            code.append(1)
+            replica.append(replicas.index(creator.replica))
+            counter.append(creator.counter)
+        } else {
+            code.append(UInt64(index) + 2)
+        }
+        return ListedObject(id: object, index: index)
+    }
+}
+
+/// Decoder side of ``ObjectReferenceWriter``.
+struct ObjectReferenceReader {
+    var code: RunLengthReader
+    var replica: RunLengthReader
+    var counter: RunLengthReader
+
+    @inline(__always)
+    mutating func next(objects: inout ObjectListDecoder, replicas: [ReplicaID]) throws(EncodingError) -> ListedObject {
+        let offset = code.offset
+        let value = try code.next()
+        switch value {
+        case 0:
+            return ListedObject(id: .root, index: -1)
+        case 1:
+            let id = ObjectID(OpID(replica: replicas[try replica.next(below: replicas.count)], counter: try counter.next()))
+            return ListedObject(id: id, index: objects.append(id))
+        default:
+            return ListedObject(id: try objects.object(at: value - 2, offset: offset), index: Int(value - 2))
+        }
+    }
+
+    func finish() throws(EncodingError) {
+        try code.finish()
+        try replica.finish()
+        try counter.finish()
+    }
+}
+
+/// The last operation in the payload that wrote each map register: the usual predecessor of
+/// the next write to it, so `pred` is coded relative to it (zero when it is exactly that).
+struct RegisterWriters {
+    struct Key: Hashable {
+        var object: Int
+        var key: UInt64
+    }
+
+    private var last: [Key: OpID] = [:]
+
+    /// The ID the `pred` entries of operation `id` (writing `key` of `object`) are coded
+    /// against, and records the operation as the register's latest writer.
+    ///
+    /// Without an earlier writer in the payload, the object's creator stands in: a delta's
+    /// first overwrite of a property usually replaces the value written right after the
+    /// object was made, a few counters later.
+    @inline(__always)
+    mutating func base(object: ListedObject, key: UInt64, id: OpID) -> OpID {
+        let k = Key(object: object.index, key: key)
+        let base = last[k] ?? object.id.creator ?? id
+        last[k] = id
+        return base
+    }
+}

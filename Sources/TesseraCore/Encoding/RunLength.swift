@@ -1,0 +1,129 @@
+/// Run-length encoding of a column of unsigned integers.
+///
+/// A column is a sequence of runs. Each run starts with a zigzag LEB128 header `n`:
+/// - `n > 0`: one LEB128 value follows and repeats `n` times;
+/// - `n < 0`: `−n` LEB128 values follow literally;
+/// - `n = 0` is invalid.
+///
+/// Columns of IDs, kinds and deltas are dominated by long runs (one replica, one object,
+/// "one more than the previous"), which this turns into a couple of bytes.
+struct RunLengthWriter: Sendable {
+    private var out = ByteWriter()
+    private var literals: [UInt64] = []
+    private var runValue: UInt64 = 0
+    private var runCount = 0
+
+    init() {}
+
+    @inline(__always)
+    mutating func append(_ value: UInt64) {
+        if runCount > 0 && value == runValue {
+            runCount += 1
+            return
+        }
+        flushRun()
+        runValue = value
+        runCount = 1
+    }
+
+    @inline(__always)
+    mutating func append(signed value: Int64) {
+        append(ZigZag.encode(value))
+    }
+
+    /// A run of two only pays for itself when it does not split a literal stretch.
+    private mutating func flushRun() {
+        guard runCount > 0 else { return }
+        if runCount >= 3 || (runCount == 2 && literals.isEmpty) {
+            flushLiterals()
+            out.writeSLEB128(Int64(runCount))
+            out.writeULEB128(runValue)
+        } else {
+            for _ in 0..<runCount { literals.append(runValue) }
+        }
+        runCount = 0
+    }
+
+    private mutating func flushLiterals() {
+        guard !literals.isEmpty else { return }
+        out.writeSLEB128(-Int64(literals.count))
+        for value in literals { out.writeULEB128(value) }
+        literals.removeAll(keepingCapacity: true)
+    }
+
+    /// The encoded column.
+    mutating func finish() -> [UInt8] {
+        flushRun()
+        flushLiterals()
+        return out.bytes
+    }
+}
+
+/// Reads a column written by ``RunLengthWriter``.
+///
+/// A run may claim any count up to 2⁶³; the reader only counts it down, so a lying count
+/// costs nothing. Callers stop at the element counts they validated elsewhere, then call
+/// ``finish(_:)`` to reject leftovers.
+struct RunLengthReader: Sendable {
+    private var reader: ByteReader
+    private var remaining: UInt64 = 0
+    private var isLiteral = false
+    private var value: UInt64 = 0
+    let column: ColumnID
+
+    init(_ reader: ByteReader, column: ColumnID) {
+        self.reader = reader
+        self.column = column
+    }
+
+    /// The position of the next unread byte, for error offsets.
+    var offset: Int { reader.position }
+
+    @inline(__always)
+    mutating func next() throws(EncodingError) -> UInt64 {
+        if remaining == 0 { try startRun() }
+        remaining -= 1
+        return isLiteral ? try reader.readULEB128() : value
+    }
+
+    @inline(__always)
+    mutating func nextSigned() throws(EncodingError) -> Int64 {
+        ZigZag.decode(try next())
+    }
+
+    /// Reads a value that must be below `bound` (a table size or a small enum), as an `Int`.
+    @inline(__always)
+    mutating func next(below bound: Int) throws(EncodingError) -> Int {
+        let offset = reader.position
+        let raw = try next()
+        guard raw < UInt64(bound) else {
+            throw .invalid(offset: offset, reason: "\(column) value \(raw) out of range (< \(bound))")
+        }
+        return Int(raw)
+    }
+
+    private mutating func startRun() throws(EncodingError) {
+        if reader.isAtEnd {
+            throw .invalid(offset: reader.position, reason: "\(column) column has fewer entries than the counts require")
+        }
+        let offset = reader.position
+        let header = try reader.readSLEB128()
+        if header > 0 {
+            remaining = UInt64(header)
+            isLiteral = false
+            value = try reader.readULEB128()
+        } else if header < 0 {
+            remaining = header.magnitude
+            isLiteral = true
+        } else {
+            throw .invalid(offset: offset, reason: "\(column) column has a run of length 0")
+        }
+    }
+
+    /// Throws if the column holds more entries than were read.
+    func finish() throws(EncodingError) {
+        guard remaining == 0, reader.isAtEnd else {
+            throw .invalid(offset: reader.position, reason: "\(column) column has more entries than the counts require")
+        }
+    }
+}

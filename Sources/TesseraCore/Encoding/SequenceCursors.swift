@@ -1,0 +1,153 @@
+/// A model of typing that encoder and decoder run identically over the sequence operations
+/// of a payload, so that list and text edits code as "at the cursor" (FORMAT.md §4.4).
+///
+/// Text is mostly typed and deleted at a cursor: an insert usually goes after the element
+/// the previous edit left the cursor on and before the same right neighbour as the previous
+/// insert; a backspace removes the element at the cursor; a forward delete removes the
+/// element after the previously removed one. Each such reference costs a few bits of a
+/// run-length-encoded symbol instead of an operation ID. Predictions are only a coding
+/// device: any ID can still be written explicitly.
+struct SequenceCursors {
+    /// Where the cursor is believed to be.
+    enum Position: Equatable {
+        case unknown
+        case start
+        case element(OpID)
+    }
+
+    /// The model's state for one list or text.
+    struct State {
+        var cursor: Position = .unknown
+        /// The right origin of the previous insert, if it had one.
+        var previousBefore: OpID?
+        /// The first target of the previous remove.
+        var previousRemove: OpID?
+        /// The counter of the previous explicitly written ID (explicit IDs are delta-coded).
+        var lastExplicit: UInt64 = 0
+    }
+
+    // Codes (FORMAT.md §4.4). The encoder picks the first that applies, in this order.
+    static let afterNone = 0, afterCursor = 1, afterExplicit = 2
+    static let beforeNone = 0, beforePrevious = 1, beforeNextRemoved = 2, beforeNextToAfter = 3, beforeExplicit = 4
+    static let removeAtCursor = 0, removeNext = 1, removeExplicit = 2
+
+    /// Per object-list position + 1 (0 is the root, which is never a sequence in valid input).
+    private var states: [State] = []
+    /// For every insert in the payload: the left origin of its first element.
+    private var leftOfFirst: [OpID: Position] = [:]
+
+    func state(of object: ListedObject) -> State {
+        let slot = object.index + 1
+        return slot < states.count ? states[slot] : State()
+    }
+
+    /// The state slot for `object`, created on first use (positions grow by one at a time).
+    @inline(__always)
+    private mutating func slot(_ object: ListedObject) -> Int {
+        let slot = object.index + 1
+        while states.count <= slot { states.append(State()) }
+        return slot
+    }
+
+    // MARK: Encoding
+
+    func afterCode(_ after: OpID?, _ state: State) -> Int {
+        guard let after else { return Self.afterNone }
+        return state.cursor == .element(after) ? Self.afterCursor : Self.afterExplicit
+    }
+
+    func beforeCode(_ before: OpID?, after: OpID?, _ state: State) -> Int {
+        guard let before else { return Self.beforeNone }
+        if before == state.previousBefore { return Self.beforePrevious }
+        if let removed = state.previousRemove, before == removed.next { return Self.beforeNextRemoved }
+        if let after, before == after.next { return Self.beforeNextToAfter }
+        return Self.beforeExplicit
+    }
+
+    func removeCode(_ first: OpID, _ state: State) -> Int {
+        if state.cursor == .element(first) { return Self.removeAtCursor }
+        if let removed = state.previousRemove, first == removed.next { return Self.removeNext }
+        return Self.removeExplicit
+    }
+
+    // MARK: Decoding
+
+    /// The after origin that `code` stands for, or `nil` if it must be read explicitly.
+    func predictedAfter(_ code: Int, _ state: State, offset: Int) throws(EncodingError) -> OpID?? {
+        switch code {
+        case Self.afterNone: return .some(nil)
+        case Self.afterCursor:
+            guard case .element(let id) = state.cursor else { throw .invalid(offset: offset, reason: "insert at an unknown cursor") }
+            return .some(id)
+        default: return nil
+        }
+    }
+
+    func predictedBefore(_ code: Int, after: OpID?, _ state: State, offset: Int) throws(EncodingError) -> OpID?? {
+        switch code {
+        case Self.beforeNone: return .some(nil)
+        case Self.beforePrevious:
+            guard let previous = state.previousBefore else { throw .invalid(offset: offset, reason: "no previous right origin") }
+            return .some(previous)
+        case Self.beforeNextRemoved:
+            guard let removed = state.previousRemove else { throw .invalid(offset: offset, reason: "no previous remove") }
+            return .some(removed.next)
+        case Self.beforeNextToAfter:
+            guard let after else { throw .invalid(offset: offset, reason: "right origin next to a missing left origin") }
+            return .some(after.next)
+        default: return nil
+        }
+    }
+
+    func predictedRemove(_ code: Int, _ state: State, offset: Int) throws(EncodingError) -> OpID? {
+        switch code {
+        case Self.removeAtCursor:
+            guard case .element(let id) = state.cursor else { throw .invalid(offset: offset, reason: "remove at an unknown cursor") }
+            return id
+        case Self.removeNext:
+            guard let removed = state.previousRemove else { throw .invalid(offset: offset, reason: "no previous remove") }
+            return removed.next
+        default: return nil
+        }
+    }
+
+    // MARK: Updates (both sides)
+
+    /// The zigzag delta for an explicit ID, updating the reference point.
+    mutating func explicitDelta(_ counter: UInt64, in object: ListedObject) -> Int64 {
+        let s = slot(object)
+        let last = states[s].lastExplicit
+        states[s].lastExplicit = counter
+        return Int64(bitPattern: counter &- last)
+    }
+
+    /// The explicit counter for `delta`, updating the reference point.
+    mutating func explicitCounter(_ delta: Int64, in object: ListedObject) -> UInt64 {
+        let s = slot(object)
+        let counter = states[s].lastExplicit &+ UInt64(bitPattern: delta)
+        states[s].lastExplicit = counter
+        return counter
+    }
+
+    /// After an insert of `width` elements starting at `first`, the cursor is on its last element.
+    mutating func recordInsert(in object: ListedObject, first: OpID, width: UInt64, after: OpID?, before: OpID?) {
+        let left: Position = after.map(Position.element) ?? .start
+        leftOfFirst[first] = left
+        let s = slot(object)
+        states[s].cursor = width > 0 ? .element(OpID(replica: first.replica, counter: first.counter &+ (width &- 1))) : left
+        states[s].previousBefore = before
+    }
+
+    /// After a remove starting at `first`, the cursor is on what was left of it.
+    mutating func recordRemove(in object: ListedObject, first: OpID) {
+        let s = slot(object)
+        states[s].previousRemove = first
+        // Elements inside a multi-element insert have their predecessor as left neighbour.
+        states[s].cursor = leftOfFirst[first] ?? .element(OpID(replica: first.replica, counter: first.counter &- 1))
+    }
+}
+
+extension OpID {
+    /// The ID with the next counter of the same replica (wrapping; only used for predictions).
+    var next: OpID { OpID(replica: replica, counter: counter &+ 1) }
+}

@@ -1,0 +1,122 @@
+import Testing
+@testable import TesseraCore
+
+@Suite("Encoding primitives")
+struct EncodingPrimitiveTests {
+    @Test("LEB128 round-trips boundary values with the expected lengths")
+    func leb128() throws {
+        let cases: [(UInt64, Int)] = [(0, 1), (127, 1), (128, 2), (16_383, 2), (16_384, 3), (UInt64(UInt32.max), 5),
+                                      (1 << 63, 10), (UInt64.max, 10)]
+        for (value, length) in cases {
+            var writer = ByteWriter()
+            writer.writeULEB128(value)
+            #expect(writer.count == length, "\(value)")
+            var reader = ByteReader(writer.bytes)
+            #expect(try reader.readULEB128() == value)
+            #expect(reader.isAtEnd)
+        }
+        for value: Int64 in [0, -1, 1, -64, 63, -65, .min, .max] {
+            #expect(ZigZag.decode(ZigZag.encode(value)) == value)
+            var writer = ByteWriter()
+            writer.writeSLEB128(value)
+            var reader = ByteReader(writer.bytes)
+            #expect(try reader.readSLEB128() == value)
+        }
+        #expect(ZigZag.encode(-1) == 1 && ZigZag.encode(1) == 2)
+    }
+
+    @Test("LEB128 rejects values beyond 64 bits and truncated varints")
+    func leb128Hostile() {
+        var overflow = ByteReader([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02])
+        #expect(throws: EncodingError.invalid(offset: 0, reason: "varint overflows 64 bits")) { try overflow.readULEB128() }
+        var endless = ByteReader([UInt8](repeating: 0x80, count: 20))
+        #expect(throws: EncodingError.self) { try endless.readULEB128() }
+        var truncated = ByteReader([0x80, 0x80])
+        #expect(throws: EncodingError.truncated(offset: 2, needed: 1)) { try truncated.readULEB128() }
+        var count = ByteReader([0x05])
+        #expect(throws: EncodingError.self) { try count.readCount(limit: 4, "things") }
+    }
+
+    @Test("run-length columns round-trip random sequences", arguments: 0..<40)
+    func runLength(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        var values: [UInt64] = []
+        for _ in 0..<rng.below(300) {
+            let value = rng.chance(50) ? UInt64(rng.below(4)) : rng.next() >> UInt64(rng.below(64))
+            values += Array(repeating: value, count: rng.chance(70) ? 1 : 1 + rng.below(20))
+        }
+        var writer = RunLengthWriter()
+        for value in values { writer.append(value) }
+        let bytes = writer.finish()
+        var reader = RunLengthReader(ByteReader(bytes), column: .opKind)
+        for value in values { #expect(try reader.next() == value) }
+        try reader.finish()
+        if values.count > 1 {
+            var short = RunLengthReader(ByteReader(bytes), column: .opKind)
+            _ = try short.next()
+            #expect(throws: EncodingError.self) { try short.finish() }
+        }
+    }
+
+    @Test("long runs cost a couple of bytes")
+    func runLengthCompactness() {
+        var writer = RunLengthWriter()
+        for _ in 0..<100_000 { writer.append(7) }
+        #expect(writer.finish().count == 4)
+    }
+
+    @Test("run-length readers reject zero-length runs and missing entries")
+    func runLengthHostile() {
+        var zero = RunLengthReader(ByteReader([0x00, 0x01]), column: .opKind)
+        #expect(throws: EncodingError.invalid(offset: 0, reason: "op.kind column has a run of length 0")) { try zero.next() }
+        var empty = RunLengthReader(ByteReader([]), column: .opKind)
+        #expect(throws: EncodingError.self) { try empty.next() }
+        // A literal run that promises 2^62 values but holds one.
+        var writer = ByteWriter()
+        writer.writeSLEB128(-(1 << 62))
+        writer.writeULEB128(5)
+        var lying = RunLengthReader(ByteReader(writer.bytes), column: .opKind)
+        #expect(throws: Never.self) { try lying.next() }
+        #expect(throws: EncodingError.self) { try lying.next() }
+    }
+
+    @Test("CRC-32 matches the standard check value")
+    func crc32() {
+        #expect(CRC32.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926)
+        #expect(CRC32.checksum([][...]) == 0)
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        #expect(CRC32.checksum(bytes[500...], continuing: CRC32.checksum(bytes[..<500])) == CRC32.checksum(bytes[...]))
+    }
+
+    @Test("deflate round-trips and inflate enforces the declared size")
+    func deflate() throws {
+        let input = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 % 17) }
+        let compressed = try #require(Deflate.compress(input))
+        #expect(compressed.count < input.count / 10)
+        #expect(try Deflate.decompress(compressed[...], expectedCount: input.count, offset: 0) == input)
+        #expect(throws: EncodingError.self) { try Deflate.decompress(compressed[...], expectedCount: input.count - 1, offset: 0) }
+        #expect(throws: EncodingError.self) { try Deflate.decompress(compressed[...], expectedCount: input.count + 1, offset: 0) }
+        #expect(throws: EncodingError.self) { try Deflate.decompress(compressed.dropLast(3), expectedCount: input.count, offset: 0) }
+        #expect(throws: EncodingError.self) { try Deflate.decompress((compressed + [1, 2, 3])[...], expectedCount: input.count, offset: 0) }
+        #expect(throws: EncodingError.self) { try Deflate.decompress([0xFF, 0xFF, 0xFF][...], expectedCount: 10, offset: 0) }
+    }
+
+    @Test("short decimals are split exactly and everything else is refused", arguments: 0..<20)
+    func decimalDoubles(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        for _ in 0..<2_000 {
+            let hundredths = Double(rng.below(500_000)) / 100
+            let split = DecimalDouble.split(hundredths, preferred: 2)
+            #expect(split?.scale == 2)
+            if let split { #expect(DecimalDouble.join(mantissa: split.mantissa, scale: split.scale).bitPattern == hundredths.bitPattern) }
+            let arbitrary = Double(bitPattern: rng.next())
+            if let split = DecimalDouble.split(arbitrary, preferred: rng.below(16)) {
+                #expect(DecimalDouble.join(mantissa: split.mantissa, scale: split.scale).bitPattern == arbitrary.bitPattern)
+            }
+        }
+        #expect(DecimalDouble.split(-0.0, preferred: 0) == nil)
+        #expect(DecimalDouble.split(.nan, preferred: 0) == nil)
+        #expect(DecimalDouble.split(.infinity, preferred: 0) == nil)
+        #expect(DecimalDouble.split(0.1 + 0.2, preferred: 0) == nil)
+    }
+}
