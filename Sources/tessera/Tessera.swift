@@ -11,6 +11,9 @@ struct Tessera: AsyncParsableCommand {
         abstract: "Collaborative canvases on a CRDT: demo, sync and inspect Tessera boards.",
         subcommands: [
             DemoCommand.self,
+            InspectCommand.self,
+            MergeCommand.self,
+            ExportCommand.self,
         ]
     )
 }

@@ -20,6 +20,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write the merged board as SVG.", valueName: "path"))
     var out: String = "tessera-demo.svg"
 
+    @Option(name: .long, help: ArgumentHelp("Also save the documents here: ada.tessera and grace.tessera (each side just before the merge) and merged.tessera.", valueName: "dir"))
+    var save: String?
+
     @Option(name: .long, help: ArgumentHelp("Seed for the replica IDs, to reproduce a run exactly (random by default).", valueName: "n"))
     var seed: UInt64?
 
@@ -40,9 +43,21 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print("\nSVG of the merged board written to \(out) (\(svg.utf8.count) bytes, \(outcome.ada.shapeCount) shapes, chat panel)")
 
-        // Saving the replicas: `outcome.replicas` holds both merged boards; when the Core's
-        // binary encoding lands, a `--save <dir>` option writes each `board.document` here
-        // (one file per replica), so `tessera inspect` and `tessera merge` can reopen them.
+        if let save {
+            // The divergent sides, so `tessera merge` can redo the merge from files.
+            do {
+                try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true)
+            } catch {
+                throw DemoError.cannotWrite(path: save, reason: error.localizedDescription)
+            }
+            let files = [("ada.tessera", outcome.adaBefore.document), ("grace.tessera", outcome.graceBefore.document),
+                         ("merged.tessera", outcome.ada.document)]
+            for (name, document) in files {
+                let path = (save as NSString).appendingPathComponent(name)
+                do { try DocumentFile.save(document, to: path) } catch { throw DemoError.cannotWrite(path: path, reason: error.reason) }
+            }
+            print("Documents saved to \(save)/: ada.tessera, grace.tessera (before the merge), merged.tessera")
+        }
 
         if !report.converged { throw ExitCode.failure }
     }
