@@ -46,15 +46,20 @@ extension DocumentCore {
     func publicOperation(_ op: OpRecord) -> Operation {
         let object = objectID(op.object)
         func optionalOp(_ raw: UInt64) -> OpID? { raw == 0 ? nil : opID(ItemID(packed: raw)) }
-        let pred = { preds[Int(op.predStart)..<(Int(op.predStart) + Int(op.predCount))].map(opID) }
+        // Computed eagerly for map ops only: a closure here would capture (copy) the whole core.
+        var pred: [OpID] = []
+        if op.kind == .set || op.kind == .make || op.kind == .delete {
+            pred.reserveCapacity(Int(op.predCount))
+            for p in preds[Int(op.predStart)..<(Int(op.predStart) + Int(op.predCount))] { pred.append(opID(p)) }
+        }
         let action: Operation.Action
         switch op.kind {
         case .set:
-            action = .set(key: keys.strings[Int(op.a)], value: values[Int(op.payload)], pred: pred())
+            action = .set(key: keys.strings[Int(op.a)], value: values[Int(op.payload)], pred: pred)
         case .make:
-            action = .make(key: keys.strings[Int(op.a)], kind: op.objectKind, pred: pred())
+            action = .make(key: keys.strings[Int(op.a)], kind: op.objectKind, pred: pred)
         case .delete:
-            action = .delete(key: keys.strings[Int(op.a)], pred: pred())
+            action = .delete(key: keys.strings[Int(op.a)], pred: pred)
         case .insert:
             let sequence = sequences[Int(objects[op.object]?.index ?? 0)]
             let range = Int(op.payload)..<Int(op.payload + op.count)

@@ -1,0 +1,59 @@
+import Peerbench
+import TesseraCore
+
+/// The W3 protocol (WORKLOADS.md §5): replay an editing trace into root text `text` of a
+/// fresh A with the native API (one `transact` per trace transaction), export, open in a
+/// fresh B, read, check against the trace's end content.
+struct TraceWorkload {
+    var trace: EditingTrace
+    var batch: Int
+
+    func runOnce(_ rec: inout Recorder) throws {
+        let patches = trace.patchCount
+        let heapBefore = Machine.liveHeapBytes
+        var a = Document(replica: .peerbenchA)
+        let text = try a.makeObject(.text, forKey: "text")
+        let transactions = trace.transactions
+        let batch = max(1, batch)
+        let (_, local) = try Clock.measure { () throws(DocumentError) in
+            var start = 0
+            while start < transactions.count {
+                let end = min(transactions.count, start + batch)
+                try a.transact { (doc: inout Document) throws(DocumentError) in
+                    for t in start..<end {
+                        for patch in transactions[t] {
+                            if patch.deleteCount > 0 { try doc.remove(at: patch.position, count: patch.deleteCount, in: text) }
+                            if !patch.insert.isEmpty { try doc.insertText(patch.insert, at: patch.position, in: text) }
+                        }
+                    }
+                }
+                start = end
+            }
+        }
+        rec.add("local_s", local)
+        rec.add("local_patches_per_s", local.rate(patches))
+        rec.add("local_doc_heap_bytes", count: Machine.liveHeapBytes - heapBefore)
+        rec.check("local_text_ok", try a.text(text) == trace.endContent)
+
+        for variant in ExportVariant.allCases {
+            let p = variant.prefix
+            let (data, export) = Clock.measure { variant.export(a) }
+            rec.add(p + "export_s", export)
+            rec.add(p + "bytes", count: data.count)
+            rec.add(p + "bytes_zlib6", count: Zlib.compressedCount(data) ?? -1)
+            let heapBeforeImport = Machine.liveHeapBytes
+            let (b, opening) = try Clock.measure { () throws(EncodingError) in try variant.open(data, replica: .peerbenchB) }
+            rec.add(p + "import_s", opening)
+            rec.add(p + "import_patches_per_s", opening.rate(patches))
+            rec.add(p + "import_doc_heap_bytes", count: Machine.liveHeapBytes - heapBeforeImport)
+            guard case .object(let imported)? = try b.get("text") else {
+                rec.check(p + "text_equals_endContent", false)
+                continue
+            }
+            let (string, read) = try Clock.measure { () throws(DocumentError) in try b.text(imported) }
+            rec.add(p + "read_after_import_s", read)
+            rec.check(p + "text_equals_endContent", string == trace.endContent)
+            rec.check(p + "text_length", string.unicodeScalars.count)
+        }
+    }
+}
