@@ -14,6 +14,11 @@ struct Tessera: AsyncParsableCommand {
             InspectCommand.self,
             MergeCommand.self,
             ExportCommand.self,
+            ServeCommand.self,
+            JoinCommand.self,
+            SnapshotCommand.self,
+            SecretCommand.self,
+            LoadtestCommand.self,
         ]
     )
 }

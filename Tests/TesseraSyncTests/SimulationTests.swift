@@ -67,9 +67,12 @@ struct SimulationTests {
         try sim.run(for: .seconds(4), editChance: 10)
         sim.network.heal()
         try sim.run(for: .seconds(2), editChance: 10)
-        // Presence went through the relay sealed, and was opened by the members.
-        #expect(sim.replicas[0].room.presence.count == 2)
+        // Presence went through the relay sealed, and was opened by the members. Updates are
+        // not resent (the next refresh replaces a lost one), so whether a given refresh got
+        // through a 3 %-lossy network depends on the seed: check on a clean network.
         sim.network.faults = .none
+        try sim.run(for: .milliseconds(1500), editChance: 10)
+        #expect(sim.replicas[0].room.presence.count == 2)
         let settled = try sim.settle()
         #expect(settled, "seed \(seed): did not settle")
         try Self.expectConverged(sim, seed: seed)

@@ -80,3 +80,26 @@ extension ChangeEnvelope {
         return ChangeEnvelope(header: header, payload: payload)
     }
 }
+
+extension ChangeEnvelope {
+    /// The envelope on its own, exactly as it travels inside a `changes` frame (header, then
+    /// the length-prefixed payload): the form a store keeps.
+    ///
+    /// ```swift
+    /// let bytes = envelope.encoded()
+    /// let copy = try ChangeEnvelope(decoding: bytes)   // == envelope
+    /// ```
+    public func encoded() -> [UInt8] {
+        var writer = WireWriter(capacity: encodedByteCount)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes one envelope made by ``encoded()``, with the checks a `changes` frame gets;
+    /// trailing bytes are an error.
+    public init(decoding bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        self = try Self.read(from: &reader)
+        try reader.expectEnd("envelope")
+    }
+}

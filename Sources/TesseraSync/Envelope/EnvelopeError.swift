@@ -24,6 +24,9 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
     case overlapping(replica: ReplicaID, existing: Range<UInt64>, received: Range<UInt64>)
     /// A store already holds an envelope with this exact range but other dependencies or sealing.
     case conflictingHeader(existing: ChangeEnvelope.Header, received: ChangeEnvelope.Header)
+    /// A durable source could not write the envelopes (or their changes) to its storage;
+    /// nothing was integrated. The peer keeps them and sends them again on a later connection.
+    case storageFailed(String)
 
     public var description: String {
         switch self {
@@ -39,6 +42,7 @@ public enum EnvelopeError: Error, Hashable, Sendable, CustomStringConvertible {
             "replica \(replica): range \(received.lowerBound)..<\(received.upperBound) overlaps stored range \(existing.lowerBound)..<\(existing.upperBound)"
         case .conflictingHeader(let existing, let received):
             "envelope \(received) contradicts the stored envelope \(existing) (dependencies or sealing differ)"
+        case .storageFailed(let reason): "storage failed: \(reason)"
         }
     }
 }

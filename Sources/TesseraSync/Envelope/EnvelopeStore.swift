@@ -20,6 +20,10 @@ public struct EnvelopeStore: Sendable {
         var envelope: ChangeEnvelope
         /// Arrival order, so deltas go out roughly in the causal order they came in.
         var sequence: UInt64
+        /// Whether every dependency was stored when the envelope arrived. The contiguous
+        /// prefixes only grow, so it stays true, and selection skips the per-dependency
+        /// check — a header in a busy room names one dependency per active writer.
+        var dependenciesStored: Bool
     }
 
     /// Per replica, sorted by start counter, ranges disjoint.
@@ -69,6 +73,16 @@ public struct EnvelopeStore: Sendable {
     /// - Returns: the number of envelopes that were new.
     @discardableResult
     public mutating func insert(contentsOf envelopes: [ChangeEnvelope]) throws(EnvelopeError) -> Int {
+        let fresh = try newEnvelopes(in: envelopes)
+        for envelope in fresh { store(envelope) }
+        return fresh.count
+    }
+
+    /// The envelopes of `envelopes` that ``insert(contentsOf:)`` would store, without storing
+    /// them: a durable store writes exactly these to disk first, then inserts them.
+    ///
+    /// - Throws: what ``insert(contentsOf:)`` throws, for the same batch.
+    public func newEnvelopes(in envelopes: [ChangeEnvelope]) throws(EnvelopeError) -> [ChangeEnvelope] {
         // Validate everything before touching the store, including conflicts inside the batch.
         var accepted: [ReplicaID: [ChangeEnvelope.Header]] = [:]
         var fresh: [ChangeEnvelope] = []
@@ -87,8 +101,7 @@ public struct EnvelopeStore: Sendable {
             accepted[header.replica, default: []].append(header)
             fresh.append(envelope)
         }
-        for envelope in fresh { store(envelope) }
-        return fresh.count
+        return fresh
     }
 
     /// Envelopes that a peer at `version` lacks, in arrival order within each replica's
@@ -102,7 +115,8 @@ public struct EnvelopeStore: Sendable {
     /// Complexity: O(r log n + k log k) for r replicas, n envelopes per replica and k selected.
     public func envelopes(missingFrom version: VersionVector, byteLimit: Int = .max) -> [ChangeEnvelope] {
         var candidates: [(key: UInt64, entry: Entry)] = []
-        let known = self.version.union(version)
+        // What the store or the peer has, looked up without building the union per call.
+        func known(_ id: OpID) -> Bool { (contiguous[id.replica] ?? 0) >= id.counter || version.includes(id) }
         for (replica, entries) in replicas {
             var have = version[replica]
             // First entry whose range ends past what the peer has.
@@ -112,7 +126,7 @@ public struct EnvelopeStore: Sendable {
                 let entry = entries[index]
                 let header = entry.envelope.header
                 guard header.startCounter <= have &+ 1 else { break }
-                guard header.dependencies.allSatisfy({ known.includes($0) }) else { break }
+                guard entry.dependenciesStored || header.dependencies.allSatisfy(known) else { break }
                 // Keys grow along each replica's list, so the sort below keeps counter order.
                 key = max(key, entry.sequence)
                 candidates.append((key, entry))
@@ -163,7 +177,8 @@ public struct EnvelopeStore: Sendable {
 
     private mutating func store(_ envelope: ChangeEnvelope) {
         let header = envelope.header
-        let entry = Entry(envelope: envelope, sequence: nextSequence)
+        let dependenciesStored = header.dependencies.allSatisfy { (contiguous[$0.replica] ?? 0) >= $0.counter }
+        let entry = Entry(envelope: envelope, sequence: nextSequence, dependenciesStored: dependenciesStored)
         nextSequence += 1
         count += 1
         payloadByteCount += envelope.payload.count

@@ -33,6 +33,14 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let goingAway = ErrorCode(rawValue: 11)
     /// The sender failed for a reason of its own.
     public static let internalError = ErrorCode(rawValue: 12)
+    /// The connection did not present the room's access token (sent by a relay or a
+    /// listening peer before closing; retrying with the same credentials is pointless).
+    public static let accessDenied = ErrorCode(rawValue: 13)
+    /// The peer sent more frames or bytes than the receiver allows per unit of time.
+    public static let rateLimited = ErrorCode(rawValue: 14)
+    /// The receiver cannot take the connection now: too many rooms, or too many connections
+    /// in this room.
+    public static let capacityExceeded = ErrorCode(rawValue: 15)
 
     public var description: String {
         switch self {
@@ -48,6 +56,9 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         case .timeout: "timeout"
         case .goingAway: "going away"
         case .internalError: "internal error"
+        case .accessDenied: "access denied"
+        case .rateLimited: "rate limited"
+        case .capacityExceeded: "capacity exceeded"
         default: "error \(rawValue)"
         }
     }

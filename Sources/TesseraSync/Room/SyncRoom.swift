@@ -110,6 +110,18 @@ public struct SyncRoom<Source: SyncSource & Sendable>: Sendable {
         return perform(actions, on: connection, now: now, closing: true)
     }
 
+    /// Ends `connection`'s session with `error`: an `error` message, then a close. For what
+    /// the transport polices itself, before a frame reaches the session: an oversized frame
+    /// refused before it is buffered, a rate limit, a shutdown.
+    ///
+    /// ```swift
+    /// actions += room.fail(connection, with: .refused(code: .rateLimited, reason: "over 200 frames/s"), now: now)
+    /// ```
+    public mutating func fail(_ connection: ConnectionID, with error: SyncError, now: SyncInstant) -> [RoomAction] {
+        let actions = sessionAction(on: connection) { $0.fail(error) }
+        return perform(actions, on: connection, now: now, closing: true)
+    }
+
     /// Closes every connection normally (e.g. on shutdown).
     public mutating func closeAll(now: SyncInstant) -> [RoomAction] {
         var result: [RoomAction] = []
@@ -154,11 +166,16 @@ public struct SyncRoom<Source: SyncSource & Sendable>: Sendable {
 
     /// The source gained changes by other means (e.g. a shared document edited elsewhere):
     /// every session sends what its peer lacks, coalesced.
-    public mutating func localChangesAvailable(now: SyncInstant, except excluded: ConnectionID? = nil) -> [RoomAction] {
+    ///
+    /// - Parameter addedBytes: the encoded size of what was gained, if known (see
+    ///   ``SyncSession/localChangesAvailable(now:source:addedBytes:)``).
+    public mutating func localChangesAvailable(
+        now: SyncInstant, except excluded: ConnectionID? = nil, addedBytes: Int? = nil
+    ) -> [RoomAction] {
         var result: [RoomAction] = []
         for connection in connections where connection != excluded {
             guard var session = sessions.removeValue(forKey: connection) else { continue }
-            let actions = session.localChangesAvailable(now: now, source: source)
+            let actions = session.localChangesAvailable(now: now, source: source, addedBytes: addedBytes)
             sessions[connection] = session
             result += perform(actions, on: connection, now: now)
         }
@@ -198,7 +215,10 @@ public struct SyncRoom<Source: SyncSource & Sendable>: Sendable {
                 }
                 // Acks may be due at once; then the other sessions forward what is new.
                 pending += sessionAction(on: connection) { [source] in $0.tick(now: now, source: source) }
-                if source.version != before { result += localChangesAvailable(now: now, except: connection) }
+                if source.version != before {
+                    let bytes = envelopes.reduce(0) { $0 + $1.encodedByteCount }
+                    result += localChangesAvailable(now: now, except: connection, addedBytes: bytes)
+                }
             case .updatePresence(let update):
                 result += receivePresence(update, from: connection, now: now)
             case .removePresence(let replicas):

@@ -28,6 +28,10 @@ public enum SyncError: Error, Hashable, Sendable, CustomStringConvertible {
     case timedOut(String)
     /// The peer reported an error and closed.
     case remote(code: ErrorCode, message: String)
+    /// This side's transport refused the peer by policy — no access token, too many frames
+    /// per second, no room for another connection — with one of ``ErrorCode/accessDenied``,
+    /// ``ErrorCode/rateLimited``, ``ErrorCode/capacityExceeded`` or ``ErrorCode/goingAway``.
+    case refused(code: ErrorCode, reason: String)
 
     /// The code sent to the peer in the `error` message.
     public var code: ErrorCode {
@@ -41,10 +45,12 @@ public enum SyncError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unexpectedMessage: .unexpectedMessage
         case .envelope(.sealing), .presence(.sealing): .authenticationFailed
         case .envelope(.notSealed), .envelope(.missingKey), .presence(.notSealed), .presence(.missingKey): .sealingMismatch
+        case .envelope(.storageFailed): .internalError
         case .envelope, .presence: .rejectedChanges
         case .envelopeTooLarge, .source: .internalError
         case .timedOut: .timeout
         case .remote(let code, _): code
+        case .refused(let code, _): code
         }
     }
 
@@ -64,6 +70,7 @@ public enum SyncError: Error, Hashable, Sendable, CustomStringConvertible {
         case .source(let error): "source failed: \(error)"
         case .timedOut(let what): "timed out: \(what)"
         case .remote(let code, let message): "peer error (\(code)): \(message)"
+        case .refused(let code, let reason): "\(code): \(reason)"
         }
     }
 }

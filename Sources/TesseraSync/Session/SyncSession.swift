@@ -76,6 +76,10 @@ public struct SyncSession: Sendable {
     /// What the peer has confirmed having: its hello's version vector joined with its acks.
     /// A driver may persist it to know which local changes a relay holds.
     public private(set) var acknowledgedVersion = VersionVector()
+    /// What the peer certainly has: ``acknowledgedVersion`` joined with the operations the
+    /// peer sent itself. When it dominates the source's version, the peer has everything
+    /// this side has.
+    public var peerVersion: VersionVector { peerHas }
     /// Encoded bytes of `changes` frames sent but not acknowledged.
     public private(set) var bytesInFlight = 0
     /// Counters.
@@ -90,6 +94,8 @@ public struct SyncSession: Sendable {
     private var needsFlush = false
     /// When pending local changes must go out.
     private var flushDue: SyncInstant?
+    /// Bytes announced with ``localChangesAvailable(now:source:addedBytes:)`` since the last flush.
+    private var pendingBytes = 0
     /// When the pending acknowledgement must go out.
     private var ackDue: SyncInstant?
     private var startedAt = SyncInstant.zero
@@ -180,8 +186,12 @@ public struct SyncSession: Sendable {
             actions += receiveChanges(envelopes, now: now)
         case .ack(let version):
             guard state == .established else { break }
+            // An ack that reopens a full window resumes sending at once; otherwise pending
+            // changes keep waiting for their coalescing deadline (a relay gets an ack from
+            // every client every few tens of milliseconds).
+            let wasBlocked = isBlocked
             acknowledge(version, now: now)
-            if needsFlush || flushDue != nil { actions += flush(now: now, source: source) }
+            if wasBlocked, !isBlocked, needsFlush || flushDue != nil { actions += flush(now: now, source: source) }
         case .presence(let update):
             guard state == .established else { break }
             actions += receivePresence(update)
@@ -201,13 +211,25 @@ public struct SyncSession: Sendable {
     /// Changes are coalesced: they go out when ``SyncConfiguration/flushInterval`` has passed
     /// since the first pending one (at a ``tick(now:source:)``), or at once when
     /// ``SyncConfiguration/flushThreshold`` bytes are pending.
-    public mutating func localChangesAvailable(now: SyncInstant, source: some SyncSource) -> [SyncAction] {
+    ///
+    /// - Parameter addedBytes: the encoded size of what the source just gained, when the
+    ///   caller knows it (a room fanning out envelopes it integrated). The session then
+    ///   counts pending bytes itself instead of asking the source for an estimate, which a
+    ///   relay would otherwise compute for every connection on every incoming frame.
+    public mutating func localChangesAvailable(now: SyncInstant, source: some SyncSource, addedBytes: Int? = nil) -> [SyncAction] {
         guard state != .closed else { return [] }
         needsFlush = true
         guard state == .established else { return [] }  // the handshake sends everything anyway
         let due = flushDue ?? now + configuration.flushInterval
         flushDue = due
-        if now >= due || source.estimatedByteCount(missingFrom: peerKnown) >= configuration.flushThreshold {
+        let pending: Int
+        if let addedBytes {
+            pendingBytes += addedBytes
+            pending = pendingBytes
+        } else {
+            pending = source.estimatedByteCount(missingFrom: peerKnown)
+        }
+        if now >= due || pending >= configuration.flushThreshold {
             return flush(now: now, source: source)
         }
         return []
@@ -378,6 +400,7 @@ public struct SyncSession: Sendable {
     private mutating func flush(now: SyncInstant, source: some SyncSource) -> [SyncAction] {
         guard state == .established, let peer else { return [] }
         flushDue = nil
+        pendingBytes = 0
         var actions: [SyncAction] = []
         let frameLimit = min(configuration.limits.maxFrameBytes, Int(peer.maxFrameBytes))
         while needsFlush {
