@@ -201,11 +201,12 @@ struct ModelClientTests {
     func idleTimeout() async throws {
         let server = try await ScriptedModelServer.start(scripts: ["k": [.silence(.seconds(5))]])
         let client = try makeClient(server, apiKey: "k", retry: .never, idleTimeout: .milliseconds(200))
-        let start = ContinuousClock.now
+        // The error itself proves the idle timeout fired: had the client waited out the
+        // server's silence, the request would end differently. No wall-clock bound (tests
+        // assert behaviour, not timing; CI machines are shared).
         await #expect(throws: ModelError.timedOut(url: server.baseURL + "/chat/completions", attempts: 1)) {
             _ = try await client.complete(Self.request)
         }
-        #expect(ContinuousClock.now - start < .seconds(4))
         await client.shutdown()
         await server.stop()
     }

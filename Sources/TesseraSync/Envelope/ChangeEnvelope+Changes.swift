@@ -106,13 +106,25 @@ extension ChangeEnvelope {
     }
 
     /// The canonical header dependencies of `changes`.
+    ///
+    /// Computed for every envelope made and opened, and a header in a busy room names one
+    /// dependency per concurrent writer, so this avoids hashing: collect, sort only when
+    /// out of order (one change's dependencies usually are not), drop adjacent duplicates.
     static func dependencies(of changes: [Change], replica: ReplicaID, counters: Range<UInt64>) -> [OpID] {
-        var set: Set<OpID> = []
+        var result: [OpID] = []
+        result.reserveCapacity(changes.reduce(0) { $0 + $1.dependencies.count })
         for change in changes {
             for dependency in change.dependencies where !(dependency.replica == replica && counters.contains(dependency.counter)) {
-                set.insert(dependency)
+                result.append(dependency)
             }
         }
-        return set.sorted(by: OpID.headerOrder)
+        if !zip(result, result.dropFirst()).allSatisfy({ OpID.headerOrder($0, $1) }) {
+            result.sort(by: OpID.headerOrder)
+            var unique: [OpID] = []
+            unique.reserveCapacity(result.count)
+            for dependency in result where unique.last != dependency { unique.append(dependency) }
+            result = unique
+        }
+        return result
     }
 }

@@ -206,7 +206,10 @@ public struct SyncRoom<Source: SyncSource & Sendable>: Sendable {
                 sessions[connection] = nil
                 result.append(RoomAction(connection: connection, kind: .close(error)))
             case .apply(let envelopes):
-                let before = source.version
+                // Only a room with other sessions needs to know whether anything was new (a
+                // document source builds its version vector on every read).
+                let fanOut = sessions.count > 1
+                let before = fanOut ? source.version : VersionVector()
                 do {
                     try source.integrate(envelopes)
                 } catch {
@@ -215,7 +218,7 @@ public struct SyncRoom<Source: SyncSource & Sendable>: Sendable {
                 }
                 // Acks may be due at once; then the other sessions forward what is new.
                 pending += sessionAction(on: connection) { [source] in $0.tick(now: now, source: source) }
-                if source.version != before {
+                if fanOut, source.version != before {
                     let bytes = envelopes.reduce(0) { $0 + $1.encodedByteCount }
                     result += localChangesAvailable(now: now, except: connection, addedBytes: bytes)
                 }
