@@ -123,29 +123,8 @@ enum EncodingFixtures {
         return (0..<rng.below(5)).map { _ in pieces[rng.below(pieces.count)] }.joined()
     }
 
-    private static func reachable(_ doc: Document) -> [(ObjectID, ObjectKind)] {
-        var result: [(ObjectID, ObjectKind)] = [(.root, .map)]
-        var queue: [ObjectID] = [.root]
-        var seen: Set<ObjectID> = [.root]
-        while let object = queue.popLast() {
-            var children: [Value] = []
-            switch doc.kind(of: object) {
-            case .map: children = ((try? doc.entries(in: object)) ?? []).map(\.value)
-            case .list: children = (try? doc.list(object)) ?? []
-            default: break
-            }
-            for case .object(let child) in children where seen.insert(child).inserted {
-                if let kind = doc.kind(of: child) {
-                    result.append((child, kind))
-                    queue.append(child)
-                }
-            }
-        }
-        return result
-    }
-
     private static func randomEdit(_ doc: inout Document, _ rng: inout SplitMix64) throws {
-        let objects = reachable(doc)
+        let objects = reachableObjects(doc)
         let (object, kind) = objects[rng.below(objects.count)]
         let key = ["a", "b", "fill", "x", "shapes"][rng.below(5)]
         switch kind {
