@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "TesseraServer",
             dependencies: [
-                "TesseraCore", "TesseraSync", "TesseraStore", "TesseraTransport",
+                "TesseraCore", "TesseraCanvas", "TesseraSync", "TesseraStore", "TesseraTransport", "TesseraAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,23 +75,25 @@ let package = Package(
             name: "tessera",
             dependencies: [
                 "TesseraCore", "TesseraCanvas",
-                "TesseraSync", "TesseraStore", "TesseraTransport", "TesseraServer",
+                "TesseraSync", "TesseraStore", "TesseraTransport", "TesseraServer", "TesseraAgent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the test targets: temporary directories, the `tessera` executable as a child process.
+        .target(name: "TesseraTestSupport", dependencies: ["TesseraCanvas"], path: "Tests/TesseraTestSupport"),
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"], exclude: ["Resources", "Encoding/Golden"]),
         .testTarget(name: "TesseraCanvasTests", dependencies: ["TesseraCanvas", "TesseraCore"]),
         .testTarget(name: "TesseraSyncTests", dependencies: ["TesseraSync", "TesseraCore"]),
         .testTarget(
             name: "TesseraStoreTests",
-            dependencies: ["TesseraStore", "TesseraSync", "TesseraCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TesseraStore", "TesseraSync", "TesseraCore", "TesseraTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "TesseraServerTests",
             dependencies: [
-                "TesseraServer", "TesseraTransport", "TesseraStore", "TesseraSync", "TesseraCanvas", "TesseraCore",
+                "TesseraServer", "TesseraTransport", "TesseraStore", "TesseraSync", "TesseraCanvas", "TesseraCore", "TesseraTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "TesseraAgentTests",
             dependencies: [
-                "TesseraAgent", "TesseraCanvas", "TesseraSync", "TesseraCore",
+                "TesseraAgent", "TesseraCanvas", "TesseraSync", "TesseraCore", "TesseraTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,6 @@
 import Logging
+import TesseraAgent
+import TesseraCanvas
 import TesseraCore
 import TesseraStore
 import TesseraSync
@@ -28,17 +30,38 @@ public actor RoomRegistry {
 
     private struct Room {
         var host: SyncHost<StoredRoom>
+        var isSealed: Bool
+        /// Every connection, in-process participants included.
         var connections: Int
+        /// Connections from clients (not in-process participants).
+        var clients = 0
+        /// The relay's own agent in this room, while it has one.
+        var agent: RoomAgent?
+        /// Bumped whenever a client arrives, so a pending retirement of the agent is called off.
+        var generation = 0
     }
+
+    /// A hosted agent and the task running it.
+    private struct RoomAgent {
+        var hosted: HostedAgent
+        var task: Task<Void, Never>
+    }
+
+    /// The agent the relay runs in each room, if any.
+    private let agentConfiguration: RelayAgentConfiguration?
 
     private var rooms: [String: Room] = [:]
     private var isShuttingDown = false
 
     /// Creates a registry over `store`.
-    public init(store: SQLiteStore, configuration: RelayConfiguration, logger: Logger) {
+    ///
+    /// - Parameter agent: how to run an agent in every room with clients (see
+    ///   ``RelayAgentConfiguration``); `nil` for none.
+    public init(store: SQLiteStore, configuration: RelayConfiguration, agent: RelayAgentConfiguration? = nil, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        agentConfiguration = agent
     }
 
     /// The number of rooms with connections.
@@ -46,6 +69,9 @@ public actor RoomRegistry {
 
     /// The number of open connections, over all rooms.
     public var connectionCount: Int { rooms.values.reduce(0) { $0 + $1.connections } }
+
+    /// The replica ID of the relay's agent in `room`, while it has one.
+    public func agentReplica(in room: String) -> ReplicaID? { rooms[room]?.agent?.hosted.replica }
 
     /// The host of a loaded room, for inspection (`nil` when the room has no connections).
     public func host(of room: String) -> SyncHost<StoredRoom>? { rooms[room]?.host }
@@ -89,13 +115,16 @@ public actor RoomRegistry {
                     return .failure(.refused(code: .capacityExceeded, reason: "room \"\(id)\" has its maximum of \(configuration.limits.maxConnectionsPerRoom) connections"))
                 }
                 room.connections += 1
+                if !trusted { room.clients += 1 }
                 rooms[id] = room
+                if !trusted { clientArrived(in: id) }
                 return .success(room.host)
             }
             let source = try store.openRoom(record)
             let host = SyncHost(source: source, configuration: sessionConfiguration(for: record), role: .relay)
-            rooms[id] = Room(host: host, connections: 1)
+            rooms[id] = Room(host: host, isSealed: record.isSealed, connections: 1, clients: trusted ? 0 : 1)
             logger.debug("room loaded", metadata: ["room": "\(id)", "envelopes": "\(source.envelopes.count)"])
+            if !trusted { clientArrived(in: id) }
             return .success(host)
         } catch {
             logger.error("store failed", metadata: ["room": "\(id)", "error": "\(error)"])
@@ -105,9 +134,15 @@ public actor RoomRegistry {
 
     /// A connection admitted by ``admit(_:)`` ended; the room is dropped when it has no more.
     public func release(_ room: String) {
+        release(room, client: true)
+    }
+
+    private func release(_ room: String, client: Bool) {
         guard var entry = rooms[room] else { return }
         entry.connections -= 1
+        if client { entry.clients -= 1 }
         rooms[room] = entry.connections > 0 ? entry : nil
+        if client, entry.clients == 0, entry.agent != nil { retireAgent(of: room, generation: entry.generation) }
     }
 
     /// The session template of a room: the relay's own replica ID in it, the `relay`
@@ -139,8 +174,60 @@ public actor RoomRegistry {
         async let roomSide = host.serve(frames: roomEnd.frames, sink: roomEnd.sink)
         let outcome = await participant.serve(frames: participantEnd.frames, sink: participantEnd.sink)
         _ = await roomSide
-        release(room)
+        release(room, client: false)
         return outcome
+    }
+
+    // MARK: - The relay's agent
+
+    /// A client arrived in `room`: call off the agent's retirement, or start an agent.
+    private func clientArrived(in id: String) {
+        guard var room = rooms[id], let agentConfiguration else { return }
+        room.generation += 1
+        defer { rooms[id] = room }
+        guard room.agent == nil, !isShuttingDown else { return }
+        guard !room.isSealed else {
+            if room.clients == 1 {
+                logger.info("room is end-to-end encrypted: the relay cannot read it and runs no agent there", metadata: ["room": "\(id)"])
+            }
+            return
+        }
+        let hosted = HostedAgent(
+            room: id, identity: agentConfiguration.identity, model: agentConfiguration.model, settings: agentConfiguration.settings,
+            limits: WireLimits(maxFrameBytes: configuration.limits.maxFrameBytes), logger: logger)
+        let task = Task {
+            _ = await hosted.run { host in
+                do throws(SyncError) {
+                    return try await self.attach(host, toRoom: id)
+                } catch {
+                    return ConnectionOutcome(error: error, peer: nil)
+                }
+            }
+        }
+        room.agent = RoomAgent(hosted: hosted, task: task)
+    }
+
+    /// The last client left `room`: the agent finishes the requests it can (at most
+    /// ``RelayAgentConfiguration/lingerAfterLastClient``), then leaves, unless a client
+    /// came back meanwhile.
+    private func retireAgent(of id: String, generation: Int) {
+        guard let agent = rooms[id]?.agent, let agentConfiguration else { return }
+        let linger = agentConfiguration.lingerAfterLastClient
+        Task {
+            let deadline = ContinuousClock.now + linger
+            while ContinuousClock.now < deadline, await !agent.hosted.isIdle {
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+            self.stopAgent(in: id, ifGeneration: generation)
+        }
+    }
+
+    private func stopAgent(in id: String, ifGeneration generation: Int) {
+        guard var room = rooms[id], room.generation == generation, room.clients == 0, let agent = room.agent else { return }
+        room.agent = nil
+        rooms[id] = room
+        agent.task.cancel()
+        logger.debug("agent left the room", metadata: ["room": "\(id)"])
     }
 
     // MARK: - Shutdown
@@ -151,6 +238,12 @@ public actor RoomRegistry {
     /// Every change a client saw acknowledged is already in the store.
     public func shutdown(timeout: Duration = .seconds(5)) async {
         isShuttingDown = true
+        // Agents leave first (their runs are cancelled; the leases lapse), then the sessions close.
+        for (id, room) in rooms {
+            guard let agent = room.agent else { continue }
+            agent.task.cancel()
+            rooms[id]?.agent = nil
+        }
         logger.info("closing rooms", metadata: ["rooms": "\(rooms.count)", "connections": "\(connectionCount)"])
         for room in rooms.values {
             await room.host.closeAll(error: .refused(code: .goingAway, reason: "the relay is shutting down"))

@@ -15,7 +15,7 @@ import TesseraTransport
 ///   protocol (one frame per message). The token comes from `Authorization: Bearer …` or
 ///   `?token=…`; `?sealed=1` asks for an end-to-end encrypted room when it is created.
 /// - `GET /health` — `{"status":"ok","rooms":…,"connections":…}`.
-/// - whatever ``init(configuration:store:logger:routes:onListening:)``'s `routes` adds: the
+/// - whatever ``init(configuration:store:agent:logger:routes:onListening:)``'s `routes` adds: the
 ///   seam for a browser canvas's JSON channel, and for hosting an agent as an in-process
 ///   participant (``RoomRegistry/attach(_:toRoom:)``).
 ///
@@ -47,15 +47,16 @@ public struct RelayServer: Service {
     /// - Parameters:
     ///   - routes: adds routes beside the sync endpoint (a JSON channel, static files).
     ///   - onListening: called with the bound port once the server accepts connections.
+    ///   - agent: runs the AI participant in every room (see ``RelayAgentConfiguration``).
     public init(
-        configuration: RelayConfiguration, store: SQLiteStore, logger: Logger, routes: @escaping Routes = { _, _ in },
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: RelayConfiguration, store: SQLiteStore, agent: RelayAgentConfiguration? = nil, logger: Logger,
+        routes: @escaping Routes = { _, _ in }, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.logger = logger
         self.routes = routes
         self.onListening = onListening
-        registry = RoomRegistry(store: store, configuration: configuration, logger: logger)
+        registry = RoomRegistry(store: store, configuration: configuration, agent: agent, logger: logger)
     }
 
     /// Serves until graceful shutdown or cancellation.

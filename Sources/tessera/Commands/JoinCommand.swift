@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TesseraAgent
 import TesseraCanvas
 import TesseraCore
 import TesseraStore
@@ -19,7 +20,18 @@ struct JoinCommand: AsyncParsableCommand {
               {"tool":"create_shape","args":{"kind":"sticky","x":40,"y":40,"text":"Hello"}}
             and prints one JSON result per line: {"ok":true,"result":…} or {"ok":false,"error":…}. \
             Besides the canvas tools (create_shape, update_shape, delete_shape, arrange_shapes, \
-            query_shapes, post_message), "sync_status" reports versions, connections and who is present.
+            query_shapes, post_message), "sync_status" reports versions, connections and who is present, \
+            and the AI-request commands talk to the room's AI participant:
+              {"tool":"ask","args":{"prompt":"Group the stickies by theme","wait":60}}
+            files a request (any replica running an agent in the room may answer it) and, with "wait" \
+            (seconds), returns once it is answered, failed or rejected; "requests" lists them; \
+            "reject_request" and "retry_request" take {"request":ID}.
+
+            With --agent this peer also runs the AI participant: a replica of its own (named \
+            --agent-name) linked to this one in-process, which takes part in the room's relay \
+            election and, when elected, talks to the model configured by OPENAI_BASE_URL, \
+            OPENAI_API_KEY and TESSERA_MODEL. At the end of input it first finishes the requests \
+            it can see pending (at most --agent-linger seconds).
 
             Every edit is saved in the store (DIR/tessera.sqlite) before its result is printed, so it \
             survives a crash. Offline, edits wait in the store and flow when the relay or a peer is \
@@ -58,6 +70,15 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait at the end of input for peers to acknowledge everything.", valueName: "seconds"))
     var linger: Double = 10
 
+    @Flag(help: "Run the AI participant here too (model from OPENAI_BASE_URL, OPENAI_API_KEY, TESSERA_MODEL).")
+    var agent = false
+
+    @Option(help: ArgumentHelp("The AI participant's display name.", valueName: "name"))
+    var agentName: String = "Tessa"
+
+    @Option(help: ArgumentHelp("Seconds the agent may take, at the end of input, to finish pending requests.", valueName: "seconds"))
+    var agentLinger: Double = 300
+
     @Option(help: ArgumentHelp("Log level on standard error (trace … critical).", valueName: "level"))
     var logLevel: String = "notice"
 
@@ -69,6 +90,14 @@ struct JoinCommand: AsyncParsableCommand {
             throw ValidationError("--secret must be a room secret as printed by `tessera secret` (43 base64url characters)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
+        guard !agentName.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--agent-name must not be empty") }
+        if agent {
+            do {
+                _ = try ModelConfiguration.fromEnvironment()
+            } catch {
+                throw ValidationError("--agent needs a model: \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -104,13 +133,29 @@ struct JoinCommand: AsyncParsableCommand {
                 logger.notice("listening for peers", metadata: ["port": "\(port)"])
             })
         let linger = Duration.milliseconds(Int64(max(0, linger) * 1000))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: node)]
+        var model: ChatCompletionsClient?
+        var hosted: HostedAgent?
+        if agent {
+            let client = try ChatCompletionsClient(configuration: try ModelConfiguration.fromEnvironment(), logger: Logger(label: "tessera.agent.model"))
+            model = client
+            let agent = await session.hostAgent(identity: AgentIdentity(name: agentName), model: client, roomKey: roomKey, logger: Logger(label: "tessera.agent"))
+            hosted = agent
+            services.append(.init(service: AgentService(agent: agent, localHost: session.host)))
+        }
+        let agentLinger = Duration.milliseconds(Int64(max(0, agentLinger) * 1000))
+        services.append(.init(
+            service: CommandLoop(session: session, agent: hosted, agentLinger: agentLinger, linger: linger),
+            successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                .init(service: node),
-                .init(service: CommandLoop(session: session, linger: linger), successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await model?.shutdown()
+            throw error
+        }
+        await model?.shutdown()
         try session.close()
     }
 
@@ -123,9 +168,31 @@ struct JoinCommand: AsyncParsableCommand {
     }
 }
 
+/// The AI participant of `tessera join --agent`: its own replica, linked in-process to this
+/// peer's host, so its edits reach the store, the relay and the peers through this replica.
+private struct AgentService: Service {
+    let agent: HostedAgent
+    let localHost: SyncHost<PersistentDocumentSource>
+
+    func run() async throws {
+        let localHost = self.localHost
+        _ = await cancelWhenGracefulShutdown {
+            await agent.run { agentHost in
+                let (agentEnd, localEnd) = InProcessConnection.pair()
+                async let local = localHost.serve(frames: localEnd.frames, sink: localEnd.sink)
+                let outcome = await agentHost.serve(frames: agentEnd.frames, sink: agentEnd.sink)
+                _ = await local
+                return outcome
+            }
+        }
+    }
+}
+
 /// Reads commands until the end of input (or shutdown), then lingers until synced.
 private struct CommandLoop: Service {
     let session: JoinSession
+    let agent: HostedAgent?
+    let agentLinger: Duration
     let linger: Duration
 
     func run() async throws {
@@ -136,8 +203,15 @@ private struct CommandLoop: Service {
                 StandardOutput.writeLine(await session.handle(trimmed))
             }
         }
-        // On a signal, leave at once; at the end of input, give the peers time to catch up.
+        // On a signal, leave at once; at the end of input, let the agent finish what is
+        // pending, then give the peers time to catch up.
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+        if let agent {
+            let deadline = ContinuousClock.now + agentLinger
+            while ContinuousClock.now < deadline, !Task.isCancelled, await !agent.isIdle {
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
         await session.waitUntilSynced(timeout: linger)
     }
 }

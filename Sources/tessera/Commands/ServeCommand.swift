@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import TesseraAgent
 import TesseraServer
 import TesseraStore
 import TesseraSync
@@ -17,6 +18,11 @@ struct ServeCommand: AsyncParsableCommand {
             and kept in DIR/tessera.sqlite. A room's token is the one its first client presented \
             (none: open room); with --token, only holders of that token create rooms, and it opens \
             every room. End-to-end encrypted rooms are stored as ciphertext.
+
+            With --agent the relay runs the AI participant itself: in every room with clients (not \
+            end-to-end encrypted ones, which it cannot read) an agent named --agent-name joins as \
+            one more replica, takes part in the relay election, and talks to the model configured \
+            by OPENAI_BASE_URL, OPENAI_API_KEY and TESSERA_MODEL.
 
             Prints {"listening":{"host":…,"port":…}} on standard output once it accepts \
             connections; logs go to standard error. SIGTERM or SIGINT shut it down gracefully.
@@ -50,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("full: fsync every commit (survives power loss); normal: survives a process crash only.", valueName: "mode"))
     var durability: String = "full"
 
+    @Flag(help: "Run the AI participant in every room (model from OPENAI_BASE_URL, OPENAI_API_KEY, TESSERA_MODEL).")
+    var agent = false
+
+    @Option(help: ArgumentHelp("The AI participant's display name.", valueName: "name"))
+    var agentName: String = "Tessa"
+
     @Option(help: ArgumentHelp("Log level (trace … critical).", valueName: "level"))
     var logLevel: String = "info"
 
@@ -61,6 +73,14 @@ struct ServeCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format is text or json") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard !agentName.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--agent-name must not be empty") }
+        if agent {
+            do {
+                _ = try ModelConfiguration.fromEnvironment()
+            } catch {
+                throw ValidationError("--agent needs a model: \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -76,12 +96,20 @@ struct ServeCommand: AsyncParsableCommand {
             limits: RelayLimits(
                 maxFrameBytes: maxFrameBytes, maxRooms: maxRooms, maxConnectionsPerRoom: maxConnectionsPerRoom, connection: policy))
         let host = self.host
-        let relay = RelayServer(configuration: configuration, store: store, logger: logger, onListening: { port in
+        let model = agent ? try ChatCompletionsClient(configuration: try ModelConfiguration.fromEnvironment(), logger: Logger(label: "tessera.agent.model")) : nil
+        let agentConfiguration = model.map { RelayAgentConfiguration(model: $0, identity: AgentIdentity(name: agentName)) }
+        let relay = RelayServer(configuration: configuration, store: store, agent: agentConfiguration, logger: logger, onListening: { port in
             StandardOutput.writeLine(#"{"listening":{"host":"\#(host)","port":\#(port)}}"#)
         })
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [relay], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await model?.shutdown()
+            throw error
+        }
+        await model?.shutdown()
         try store.close()
         logger.info("relay stopped")
     }

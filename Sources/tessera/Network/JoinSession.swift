@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TesseraAgent
 import TesseraCanvas
 import TesseraCore
 import TesseraStore
@@ -15,11 +16,14 @@ actor JoinSession {
     private let store: SQLiteStore
     private let stored: StoredDocument
     private let live: LiveBoard
-    private let hasLinks: Bool
+    private let name: String
+    private var hasLinks: Bool
     private var listeningPort: Int?
+    private var agent: HostedAgent?
 
     init(room: String, name: String, storePath: String, roomKey: RoomKey?, hasLinks: Bool, logger: Logger) throws {
         self.room = room
+        self.name = name
         self.hasLinks = hasLinks
         store = try SQLiteStore(path: storePath)
         stored = try store.document(room)
@@ -45,6 +49,15 @@ actor JoinSession {
         listeningPort = port
     }
 
+    /// Creates the AI participant of `--agent`: a replica of its own, forked from this one
+    /// (so it starts with everything this peer has), to be linked to ``host`` in-process.
+    func hostAgent(identity: AgentIdentity, model: any ChatModel, roomKey: RoomKey?, logger: Logger) -> HostedAgent {
+        let agent = HostedAgent(room: room, seed: live.board, identity: identity, model: model, roomKey: roomKey, logger: logger)
+        self.agent = agent
+        hasLinks = true
+        return agent
+    }
+
     // MARK: - Commands
 
     /// Runs one command line and returns its result line.
@@ -55,15 +68,24 @@ actor JoinSession {
         } catch {
             return Self.failure(error.json)
         }
-        switch request.tool {
-        case "sync_status":
-            return Self.success(await status())
-        case "ask":
-            return Self.failure(CommandError(
-                "\"ask\" goes to the AI participant, which tessera join does not host yet; use the canvas tools",
-                tool: "ask").json)
-        default:
-            break
+        if request.tool == "sync_status" { return Self.success(await status()) }
+        let agentCommand: AgentCommand?
+        do throws(CommandError) {
+            agentCommand = try AgentCommand(request)
+        } catch {
+            return Self.failure(error.json)
+        }
+        if let agentCommand {
+            let (stored, shared, host) = (self.stored, self.shared, self.host)
+            do throws(CommandError) {
+                // Saved and handed to sync before any waiting, so the request reaches the room.
+                return Self.success(try await agentCommand.execute(on: live, as: Author(replica: stored.replica, name: name)) {
+                    try stored.save(shared.document)
+                    await host.localChangesAvailable()
+                })
+            } catch {
+                return Self.failure(error.json)
+            }
         }
         let result: JSONValue
         do throws(CommandError) {
@@ -116,6 +138,7 @@ actor JoinSession {
                 ["replica": .string("\(entry.replica)"), "name": .string(entry.record.displayName)]
             }),
             "listening": listeningPort.map { JSONValue.number(Double($0)) } ?? .null,
+            "agent": agent.map { JSONValue.string("\($0.replica)") } ?? .null,
             "synced": .bool(synced),
         ]
     }

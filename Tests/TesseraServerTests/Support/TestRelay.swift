@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -53,11 +54,6 @@ final class TestRelay: Sendable {
         _ = try? await task.value
         try? store.close()
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Runs `body`, or fails after `timeout`.

@@ -2,10 +2,16 @@ import Foundation
 import Synchronization
 import TesseraCanvas
 
+/// A test's failure to set up or observe something (no answer, no executable).
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// The `tessera` executable built alongside the tests (`swift build`/`swift test` build every
 /// product into the same directory), or `$TESSERA_BINARY`.
-enum TesseraBinary {
-    static var path: String? {
+public enum TesseraBinary {
+    public static var path: String? {
         if let explicit = ProcessInfo.processInfo.environment["TESSERA_BINARY"] { return explicit }
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = testBinary.deletingLastPathComponent()
@@ -21,18 +27,21 @@ enum TesseraBinary {
 
 /// A `tessera` process with its standard input and output as pipes; standard error goes to a
 /// file, for reading when a test fails.
-final class TesseraProcess: Sendable {
-    let process: Process
-    let arguments: [String]
+public final class TesseraProcess: Sendable {
+    public let process: Process
+    public let arguments: [String]
     private let input: FileHandle
     private let output: LineBuffer
-    let stderrPath: String
+    public let stderrPath: String
 
-    init(_ arguments: [String], stderrPath: String) throws {
+    /// Starts `tessera arguments…`, its standard error going to `stderrPath`, with
+    /// `environment` added to this process's environment.
+    public init(_ arguments: [String], stderrPath: String, environment: [String: String] = [:]) throws {
         guard let binary = TesseraBinary.path else { throw TestFailure("the tessera executable was not built next to the tests") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let stdin = Pipe()
         let stdout = Pipe()
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
@@ -66,7 +75,7 @@ final class TesseraProcess: Sendable {
     }
 
     /// The next line of standard output, or `nil` if it ended or `timeout` passed.
-    func nextLine(timeout: Duration = .seconds(30)) async -> String? {
+    public func nextLine(timeout: Duration = .seconds(30)) async -> String? {
         let deadline = ContinuousClock.now + timeout
         while true {
             let (line, ended) = output.state.withLock { state -> (String?, Bool) in
@@ -79,33 +88,33 @@ final class TesseraProcess: Sendable {
     }
 
     /// Sends one command line and returns the parsed result line.
-    func command(_ json: String, timeout: Duration = .seconds(30)) async throws -> JSONValue {
+    public func command(_ json: String, timeout: Duration = .seconds(30)) async throws -> JSONValue {
         input.write(Data((json + "\n").utf8))
         guard let line = await nextLine(timeout: timeout) else { throw TestFailure("no answer to \(json); stderr: \(stderr)") }
         return try JSONValue(parsing: line)
     }
 
     /// `{"tool":"sync_status"}`'s result.
-    func status() async throws -> JSONValue {
+    public func status() async throws -> JSONValue {
         let answer = try await command(#"{"tool":"sync_status"}"#)
         guard let result = answer["result"] else { throw TestFailure("sync_status failed: \(answer.serialized)") }
         return result
     }
 
     /// Closes standard input (the end of commands).
-    func closeInput() { try? input.close() }
+    public func closeInput() { try? input.close() }
 
     /// Sends `signal` (SIGKILL: no chance to clean up).
-    func kill(_ signal: Int32 = SIGKILL) { Foundation.kill(process.processIdentifier, signal) }
+    public func kill(_ signal: Int32 = SIGKILL) { Foundation.kill(process.processIdentifier, signal) }
 
     /// Waits (bounded) for the process to exit; returns its status, or `nil` on timeout.
-    func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
+    public func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     deinit {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }

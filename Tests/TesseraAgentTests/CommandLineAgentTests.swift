@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import TesseraAgent
+import TesseraCanvas
+import TesseraTestSupport
+
+/// The `tessera` executable end to end: a relay hosting the agent (`serve --agent`), a person
+/// asking through `join`'s JSON lines, and a peer hosting the agent itself (`join --agent`),
+/// all talking to the scripted model server over real sockets.
+@Suite("tessera serve/join with the agent", .serialized)
+struct CommandLineAgentTests {
+    static func modelEnvironment(_ server: ScriptedModelServer, key: String) -> [String: String] {
+        ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": key, "TESSERA_MODEL": "test-model"]
+    }
+
+    /// A `tessera` process logging to `directory`.
+    static func start(_ arguments: [String], in directory: TemporaryDirectory, environment: [String: String] = [:]) throws -> TesseraProcess {
+        try TesseraProcess(arguments, stderrPath: directory.file("\(arguments[0])-\(UUID().uuidString).log"), environment: environment)
+    }
+
+    @Test("serve --agent: the relay's agent answers a request asked with join's \"ask\", and its shape reaches the person")
+    func relayHostedAgent() async throws {
+        let model = try await ScriptedModelServer.start(scripts: ["relay-agent": [
+            Replies.openAIStream([], calls: [.init("create_shape", #"{"kind":"ellipse","x":10,"y":10,"w":80,"h":80,"text":"Sun"}"#)]),
+            Replies.openAIStream(["Drew ", "a sun."]),
+        ]])
+        let directory = TemporaryDirectory("tessera-cli-agent")
+        let relay = try Self.start(
+            ["serve", "--port", "0", "--data", directory.file("relay"), "--agent", "--log-level", "warning"], in: directory,
+            environment: Self.modelEnvironment(model, key: "relay-agent"))
+        let listening = try JSONValue(parsing: try #require(await relay.nextLine(), "serve printed nothing: \(relay.stderr)"))
+        let port = try #require(listening["listening"]?["port"]?.number.map(Int.init), "serve printed \(listening)")
+
+        let ada = try Self.start(["join", "ws://127.0.0.1:\(port)/v1/rooms/plan", "--name", "Ada", "--data", directory.file("ada")], in: directory)
+        let asked = try await ada.command(#"{"tool":"ask","args":{"prompt":"Draw a sun","wait":90}}"#, timeout: .seconds(100))
+        #expect(asked["ok"] == .bool(true), "\(asked)")
+        #expect(asked["result"]?["status"] == "answered", "\(asked)")
+        #expect(asked["result"]?["answer"] == "Drew a sun.", "\(asked)")
+        #expect(asked["result"]?["answeredBy"] == "Tessa")
+
+        let shapes = try await ada.command(#"{"tool":"query_shapes","args":{}}"#)
+        let texts = shapes["result"]?["shapes"]?.array?.compactMap { $0["text"]?.string } ?? []
+        #expect(texts == ["Sun"], "\(shapes)")
+
+        let status = try await ada.status()
+        let present = status["present"]?.array?.compactMap { $0["name"]?.string } ?? []
+        #expect(present.contains("Tessa"), "Ada sees the relay's agent in presence: \(status)")
+
+        ada.closeInput()
+        #expect(await ada.waitForExit() == 0, "\(ada.stderr)")
+        relay.kill(SIGTERM)
+        #expect(await relay.waitForExit() == 0, "\(relay.stderr)")
+        #expect(model.received(apiKey: "relay-agent").count == 2, "exactly one agent talked to the model, twice")
+        await model.stop()
+    }
+
+    @Test("join --agent: the peer's own agent answers, and a failed request can be retried from the command line")
+    func peerHostedAgent() async throws {
+        let model = try await ScriptedModelServer.start(scripts: ["peer-agent": [
+            Replies.openAIError(status: 400, message: "model not loaded"),
+            Replies.openAIStream(["Here ", "is a note."], calls: [.init("create_shape", #"{"kind":"sticky","x":0,"y":0,"text":"Note"}"#)]),
+            Replies.openAIStream(["Done."]),
+        ]])
+        let directory = TemporaryDirectory("tessera-cli-agent")
+        let bob = try Self.start(
+            ["join", "--room", "solo", "--listen", "0", "--name", "Bob", "--data", directory.file("bob"), "--agent", "--agent-name", "Robo"],
+            in: directory, environment: Self.modelEnvironment(model, key: "peer-agent"))
+
+        let failed = try await bob.command(#"{"tool":"ask","args":{"prompt":"Add a note","wait":90}}"#, timeout: .seconds(100))
+        #expect(failed["result"]?["status"] == "failed", "\(failed)")
+        #expect(failed["result"]?["error"]?.string?.contains("model not loaded") == true, "\(failed)")
+        let request = try #require(failed["result"]?["request"]?.string)
+
+        let retried = try await bob.command(#"{"tool":"retry_request","args":{"request":"\#(request)"}}"#)
+        #expect(retried["ok"] == .bool(true), "\(retried)")
+
+        // The agent sits out elections for a while after its model failed; wait for the answer.
+        var answered: JSONValue = .null
+        for _ in 0..<150 {
+            let listed = try await bob.command(#"{"tool":"requests"}"#)
+            answered = listed["result"]?.array?.first { $0["request"]?.string == request } ?? .null
+            if answered["status"] == "answered" { break }
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(answered["status"] == "answered", "\(answered)")
+        #expect(answered["answer"] == "Here is a note.\n\nDone.", "\(answered)")
+        #expect(answered["answeredBy"] == "Robo")
+
+        let status = try await bob.status()
+        #expect(status["agent"]?.string != nil, "\(status)")
+
+        let rejected = try await bob.command(#"{"tool":"reject_request","args":{"request":"\#(request)"}}"#)
+        #expect(rejected["result"]?["status"] == "rejected", "\(rejected)")
+        let shapes = try await bob.command(#"{"tool":"query_shapes","args":{}}"#)
+        #expect(shapes["result"]?["shapes"]?.array?.isEmpty == true, "rejecting removed the agent's note: \(shapes)")
+
+        bob.closeInput()
+        #expect(await bob.waitForExit() == 0, "\(bob.stderr)")
+        await model.stop()
+    }
+
+    @Test("join --agent refuses to start without a usable model configuration, and ask validates its arguments")
+    func refusals() async throws {
+        let directory = TemporaryDirectory("tessera-cli-agent")
+        let broken = try Self.start(
+            ["join", "--room", "r", "--name", "Eve", "--data", directory.file("eve"), "--agent"], in: directory,
+            environment: ["OPENAI_BASE_URL": "ftp://nowhere", "TESSERA_MODEL": "m"])
+        let status = await broken.waitForExit()
+        #expect(status != nil && status != 0)
+        #expect(broken.stderr.contains("--agent needs a model"), "\(broken.stderr)")
+
+        let eve = try Self.start(["join", "--room", "r", "--name", "Eve", "--data", directory.file("eve2")], in: directory)
+        let empty = try await eve.command(#"{"tool":"ask","args":{"prompt":"   "}}"#)
+        #expect(empty["ok"] == .bool(false))
+        #expect(empty["error"]?["field"] == "prompt", "\(empty)")
+        let badWait = try await eve.command(#"{"tool":"ask","args":{"prompt":"hi","wait":"soon"}}"#)
+        #expect(badWait["error"]?["field"] == "wait", "\(badWait)")
+        let unknown = try await eve.command(#"{"tool":"reject_request","args":{"request":"1@nope"}}"#)
+        #expect(unknown["ok"] == .bool(false))
+        #expect(unknown["error"]?["error"]?.string?.contains("no AI request") == true, "\(unknown)")
+        // Without any agent in the room the request stays pending; no wait, no hang.
+        let pending = try await eve.command(#"{"tool":"ask","args":{"prompt":"Anyone there?"}}"#)
+        #expect(pending["result"]?["status"] == "pending", "\(pending)")
+        eve.closeInput()
+        #expect(await eve.waitForExit() == 0, "\(eve.stderr)")
+    }
+}
