@@ -20,7 +20,11 @@ extension Document {
             try body(&self)
             return Commit(operations: nil, events: [])
         }
-        begin(origin: origin ?? self.origin, recordsEvents: true)
+        if let origin {
+            begin(origin: origin, recordsEvents: true)
+        } else {
+            begin(origin: self.origin, recordsEvents: true)
+        }
         do {
             try body(&self)
         } catch {
@@ -39,31 +43,41 @@ extension Document {
         return try body(&self)
     }
 
-    mutating func begin(origin: Origin, recordsEvents: Bool, undoKind: UndoKind = .none) {
+    mutating func begin(origin: borrowing Origin, recordsEvents: Bool, undoKind: UndoKind = .none) {
+        // Interned now, so the open transaction holds an index, not four strings to copy and release.
+        let originIndex = core.origins.index(of: origin)
         let local = core.local
         let previous = ItemID(replica: local, counter: core.clock[Int(local)])
-        var deps = core.frontier
-        if let i = deps.firstIndex(of: previous) { deps.remove(at: i) }
+        // The common case, typing: the only head is this replica's own last change, which the
+        // change's first counter implies — no dependency to store, no array to allocate.
+        let deps: [ItemID]
+        if core.frontier.count == 1, core.frontier[0] == previous {
+            deps = []
+        } else {
+            var others = core.frontier
+            if let i = others.firstIndex(of: previous) { others.remove(at: i) }
+            deps = others
+        }
         open = OpenTransaction(
-            origin: origin, startCounter: core.clock[Int(local)] + 1, startLamport: core.maxLamport + 1,
+            origin: originIndex, startCounter: core.clock[Int(local)] + 1, startLamport: core.maxLamport + 1,
             opStart: core.ops.count, dependencies: deps, recordsEvents: recordsEvents,
             timestamp: Document.now(), undoKind: undoKind)
     }
 
     mutating func commit() -> Commit {
-        guard let tx = open else { return Commit(operations: nil, events: []) }
-        open = nil
+        // take(): moves the transaction out without a retain/release of its contents.
+        guard let tx = open.take() else { return Commit(operations: nil, events: []) }
         let opCount = core.ops.count - tx.opStart
         guard opCount > 0 else { return Commit(operations: nil, events: tx.events) }
         let local = core.local
         let end = core.clock[Int(local)]
         let width = end - tx.startCounter + 1
         let depStart = core.deps.count
-        core.deps.append(contentsOf: tx.dependencies)
+        if !tx.dependencies.isEmpty { core.deps.append(contentsOf: tx.dependencies) }
         let record = ChangeRecord(
             replica: local, startCounter: tx.startCounter, width: width, opStart: UInt32(tx.opStart),
             opCount: UInt32(opCount), depStart: UInt32(depStart), depCount: UInt32(tx.dependencies.count),
-            origin: core.origins.index(of: tx.origin), startLamport: tx.startLamport, timestamp: tx.timestamp)
+            origin: tx.origin, startLamport: tx.startLamport, timestamp: tx.timestamp)
         core.changesByReplica[Int(local)].append(Int32(core.changes.count))
         core.changes.append(record)
         // The change depends on every head, so it is now the only one.
@@ -71,7 +85,7 @@ extension Document {
         core.frontier.append(ItemID(replica: local, counter: end))
         let lastLamport = tx.startLamport + UInt64(width) - 1
         if lastLamport > core.maxLamport { core.maxLamport = lastLamport }
-        undo.recordLocal(change: Int32(core.changes.count - 1), origin: tx.origin, timestamp: tx.timestamp, kind: tx.undoKind)
+        undo.recordLocal(change: Int32(core.changes.count - 1), originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp, kind: tx.undoKind)
         let first = core.opID(ItemID(replica: local, counter: tx.startCounter))
         let last = core.opID(ItemID(replica: local, counter: end))
         return Commit(operations: first...last, events: tx.events)
@@ -133,7 +147,7 @@ extension Document {
 
     @discardableResult
     mutating func writeRegister(key: String, in object: ObjectID, kind: OpKind, value: Value?, objectKind: ObjectKind) throws(DocumentError) -> ObjectID {
-        let (objectItem, slot) = try core.slot(object, kind: .map)
+        let (objectItem, slot) = try core.writeSlot(object, kind: .map)
         let keyIndex = core.keys.index(of: key)
         let existing = core.maps[Int(slot.index)].registers[keyIndex]
         if kind == .delete, existing == nil || (existing!.winner.isAbsent && existing!.others.isEmpty) {
@@ -192,7 +206,7 @@ extension Document {
         guard !values.isEmpty else { return }
         for value in values { if case .object(let target) = value { try validateAttach(target) } }
         try write { (doc: inout Document) throws(DocumentError) in
-            let (objectItem, slot) = try doc.core.slot(object, kind: .list)
+            let (objectItem, slot) = try doc.core.writeSlot(object, kind: .list)
             let s = Int(slot.index)
             let count = doc.core.sequences[s].tree.visibleCount
             guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
@@ -228,7 +242,7 @@ extension Document {
     @discardableResult
     public mutating func insertObject(_ kind: ObjectKind, at index: Int, in object: ObjectID) throws(DocumentError) -> ObjectID {
         try write { (doc: inout Document) throws(DocumentError) in
-            let (objectItem, slot) = try doc.core.slot(object, kind: .list)
+            let (objectItem, slot) = try doc.core.writeSlot(object, kind: .list)
             let s = Int(slot.index)
             let count = doc.core.sequences[s].tree.visibleCount
             guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
@@ -259,7 +273,7 @@ extension Document {
     public mutating func remove(at index: Int, count: Int = 1, in object: ObjectID) throws(DocumentError) {
         guard count > 0 else { return }
         try write { (doc: inout Document) throws(DocumentError) in
-            let (objectItem, slot) = try doc.core.sequenceSlot(object)
+            let (objectItem, slot) = try doc.core.writeSequenceSlot(object)
             let s = Int(slot.index)
             let total = doc.core.sequences[s].tree.visibleCount
             guard index >= 0, index + count <= total else { throw .indexOutOfBounds(index: index + count, count: total) }
@@ -286,13 +300,14 @@ extension Document {
         let width = scalars.count
         guard width > 0 else { return }
         try write { (doc: inout Document) throws(DocumentError) in
-            let (objectItem, slot) = try doc.core.slot(object, kind: .text)
+            let (objectItem, slot) = try doc.core.writeSlot(object, kind: .text)
             let s = Int(slot.index)
             let count = doc.core.sequences[s].tree.visibleCount
             guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
             let (first, _) = try doc.nextCounters(UInt32(width))
             let offset = doc.core.sequences[s].scalars.count
-            doc.core.sequences[s].scalars.append(contentsOf: scalars)
+            // One scalar at a time: appending a String's scalar view wholesale takes a slow generic path.
+            for scalar in scalars { doc.core.sequences[s].scalars.append(scalar) }
             let origins = doc.core.sequences[s].tree.insertLocal(
                 at: index, first: first, count: width, contentOffset: offset, index: &doc.core.itemIndex)
             doc.core.ops.append(OpRecord(
@@ -315,7 +330,7 @@ extension Document {
     /// Adds `delta` to counter `object`.
     public mutating func increment(_ object: ObjectID, by delta: Int64 = 1) throws(DocumentError) {
         try write { (doc: inout Document) throws(DocumentError) in
-            let (objectItem, slot) = try doc.core.slot(object, kind: .counter)
+            let (objectItem, slot) = try doc.core.writeSlot(object, kind: .counter)
             _ = try doc.nextCounters(1)
             doc.core.counters[Int(slot.index)] &+= delta
             doc.core.ops.append(OpRecord(object: objectItem, a: UInt64(bitPattern: delta), kind: .increment))

@@ -81,7 +81,8 @@ public struct Document: Sendable {
 
 /// The transaction in progress, if any.
 struct OpenTransaction: Sendable {
-    var origin: Origin
+    /// The transaction's origin, interned in ``DocumentCore/origins``.
+    var origin: UInt32
     var startCounter: UInt32
     var startLamport: UInt64
     var opStart: Int

@@ -29,7 +29,12 @@ struct DocumentCore: Sendable {
     var origins = OriginTable()
 
     // MARK: State
-    var objects: [ItemID: ObjectSlot] = [ItemID.none: ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)]
+    var objects: [ItemID: ObjectSlot] = [ItemID.none: ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)] {
+        didSet { slotCache = nil }
+    }
+    /// The object the writers touched last (see ``writeSlot(_:kind:)``); cleared whenever
+    /// `objects` changes.
+    var slotCache: SlotCache?
     var maps: [MapState] = [MapState()]
     var sequences: [SequenceState] = []
     var counters: [Int64] = []
@@ -114,7 +119,25 @@ struct DocumentCore: Sendable {
     func replicaKey(_ index: UInt32) -> UInt64 { replicas.ids[Int(index)].rawValue }
 
     func slot(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        if let cached = slotCache, cached.object == object { return (cached.item, cached.slot) }
         guard let id = itemID(object), let slot = objects[id] else { throw .unknownObject(object) }
+        return (id, slot)
+    }
+
+    /// ``slot(_:kind:)`` for the writers: remembers the answer, so a run of edits to one
+    /// object (typing) skips the two hash lookups.
+    @inline(__always)
+    mutating func writeSlot(_ object: ObjectID, kind: ObjectKind) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        let (id, slot) = try slot(object, kind: kind)
+        slotCache = SlotCache(object: object, item: id, slot: slot)
+        return (id, slot)
+    }
+
+    /// ``sequenceSlot(_:)`` for the writers (see ``writeSlot(_:kind:)``).
+    @inline(__always)
+    mutating func writeSequenceSlot(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        let (id, slot) = try sequenceSlot(object)
+        slotCache = SlotCache(object: object, item: id, slot: slot)
         return (id, slot)
     }
 
@@ -166,6 +189,13 @@ struct DocumentCore: Sendable {
 }
 
 /// Where an object's state lives.
+/// A resolved object: its public ID, its item ID and its slot.
+struct SlotCache: Sendable {
+    var object: ObjectID
+    var item: ItemID
+    var slot: ObjectSlot
+}
+
 struct ObjectSlot: Sendable {
     var kind: ObjectKind
     /// Index into `maps`, `sequences` or `counters`.

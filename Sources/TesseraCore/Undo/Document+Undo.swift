@@ -8,17 +8,17 @@ extension Document {
 
     /// Ends the current undo step of `origin`'s actor: its next transaction starts a new one.
     public mutating func stopUndoGrouping(for origin: Origin? = nil) {
-        undo.stacks[UndoState.ActorKey(origin ?? self.origin)]?.closed = true
+        _ = undo.withStacks(for: origin ?? self.origin) { $0.closed = true }
     }
 
     /// Whether `origin`'s actor (default: ``origin``) has a step to undo.
     public func canUndo(for origin: Origin? = nil) -> Bool {
-        !(undo.stacks[UndoState.ActorKey(origin ?? self.origin)]?.undo.isEmpty ?? true)
+        !(undo.stacks(for: origin ?? self.origin)?.undo.isEmpty ?? true)
     }
 
     /// Whether `origin`'s actor (default: ``origin``) has a step to redo.
     public func canRedo(for origin: Origin? = nil) -> Bool {
-        !(undo.stacks[UndoState.ActorKey(origin ?? self.origin)]?.redo.isEmpty ?? true)
+        !(undo.stacks(for: origin ?? self.origin)?.redo.isEmpty ?? true)
     }
 
     /// Undoes the latest step of `origin`'s actor (default: ``origin``) by writing new
@@ -29,7 +29,7 @@ extension Document {
     @discardableResult
     public mutating func undo(for origin: Origin? = nil) throws(DocumentError) -> Commit? {
         let actor = origin ?? self.origin
-        guard let step = undo.stacks[UndoState.ActorKey(actor)]?.undo.pop() else { return nil }
+        guard let step = undo.withStacks(for: actor, { $0.undo.pop() }) ?? nil else { return nil }
         return try invert(step.map(Int.init), origin: actor, kind: .undo)
     }
 
@@ -37,7 +37,7 @@ extension Document {
     @discardableResult
     public mutating func redo(for origin: Origin? = nil) throws(DocumentError) -> Commit? {
         let actor = origin ?? self.origin
-        guard let step = undo.stacks[UndoState.ActorKey(actor)]?.redo.pop() else { return nil }
+        guard let step = undo.withStacks(for: actor, { $0.redo.pop() }) ?? nil else { return nil }
         return try invert(step.map(Int.init), origin: actor, kind: .redo)
     }
 

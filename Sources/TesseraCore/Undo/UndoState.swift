@@ -6,7 +6,15 @@ enum UndoKind: Sendable { case none, undo, redo }
 /// Steps are stored flattened (change indices plus step boundaries) so that recording a
 /// transaction costs no allocation.
 struct UndoState: Sendable {
-    var stacks: [ActorKey: UndoStacks] = [:]
+    /// The actors with stacks, and their stacks at the same positions. A document has a
+    /// handful of local actors (a person, an agent), so a linear scan beats hashing two
+    /// strings per transaction; the actor of the last transaction is checked first.
+    private var keys: [ActorKey] = []
+    private var entries: [UndoStacks] = []
+    private var last = 0
+    /// For each interned origin (``DocumentCore/origins``), the position of its actor's
+    /// stacks, or -1 when not resolved yet: recording a transaction is an array lookup.
+    private var stacksOfOrigin: [Int32] = []
     /// Transactions closer together than this (milliseconds) join one step; 0 disables grouping.
     var groupingInterval: Int64 = 0
 
@@ -17,28 +25,69 @@ struct UndoState: Sendable {
             actor = origin.actor
             name = origin.name
         }
+
+        @inline(__always)
+        func matches(_ origin: Origin) -> Bool { actor == origin.actor && name == origin.name }
     }
 
-    mutating func recordLocal(change: Int32, origin: Origin, timestamp: Int64, kind: UndoKind) {
-        let key = ActorKey(origin)
-        var stacks = self.stacks[key] ?? UndoStacks()
-        self.stacks[key] = nil  // keep the stacks uniquely referenced while mutating
+    @inline(__always)
+    private func position(of origin: Origin) -> Int? {
+        if last < keys.count, keys[last].matches(origin) { return last }
+        return keys.firstIndex { $0.matches(origin) }
+    }
+
+    private mutating func positionCreating(_ origin: Origin) -> Int {
+        if let found = position(of: origin) {
+            last = found
+            return found
+        }
+        keys.append(ActorKey(origin))
+        entries.append(UndoStacks())
+        last = keys.count - 1
+        return last
+    }
+
+    /// The stacks of `origin`'s actor, if it has any.
+    func stacks(for origin: Origin) -> UndoStacks? {
+        position(of: origin).map { entries[$0] }
+    }
+
+    /// Runs `body` on the stacks of `origin`'s actor in place; `nil` if it has none.
+    mutating func withStacks<R>(for origin: Origin, _ body: (inout UndoStacks) -> R) -> R? {
+        guard let index = position(of: origin) else { return nil }
+        return body(&entries[index])
+    }
+
+    /// Records a local change made as origin `originIndex` of `origins`.
+    mutating func recordLocal(change: Int32, originIndex: UInt32, in origins: borrowing OriginTable, timestamp: Int64, kind: UndoKind) {
+        let index: Int
+        let o = Int(originIndex)
+        if o < stacksOfOrigin.count, stacksOfOrigin[o] >= 0 {
+            index = Int(stacksOfOrigin[o])
+        } else {
+            index = positionCreating(origins.origins[o])
+            if stacksOfOrigin.count <= o { stacksOfOrigin.append(contentsOf: repeatElement(-1, count: o + 1 - stacksOfOrigin.count)) }
+            stacksOfOrigin[o] = Int32(index)
+        }
+        let groupingInterval = self.groupingInterval
+        // In place: the element is mutated through the array, never copied out and back.
         switch kind {
         case .undo:
-            stacks.redo.push([change])
+            entries[index].redo.push(change)
         case .redo:
-            stacks.undo.push([change])
+            entries[index].undo.push(change)
         case .none:
-            stacks.redo = StepStack()
-            if groupingInterval > 0, !stacks.closed, timestamp - stacks.lastTimestamp < groupingInterval, !stacks.undo.isEmpty {
-                stacks.undo.extendLast(change)
+            entries[index].redo.removeAll()
+            if groupingInterval > 0, !entries[index].closed, timestamp - entries[index].lastTimestamp < groupingInterval,
+                !entries[index].undo.isEmpty
+            {
+                entries[index].undo.extendLast(change)
             } else {
-                stacks.undo.push([change])
+                entries[index].undo.push(change)
             }
-            stacks.closed = false
-            stacks.lastTimestamp = timestamp
+            entries[index].closed = false
+            entries[index].lastTimestamp = timestamp
         }
-        self.stacks[key] = stacks
     }
 
     mutating func remoteChangesApplied() {}
@@ -64,6 +113,21 @@ struct StepStack: Sendable {
     mutating func push(_ step: [Int32]) {
         starts.append(Int32(changes.count))
         changes.append(contentsOf: step)
+    }
+
+    /// Pushes a step of one change (no temporary array).
+    @inline(__always)
+    mutating func push(_ change: Int32) {
+        starts.append(Int32(changes.count))
+        changes.append(change)
+    }
+
+    /// Empties the stack, keeping its storage when it has any.
+    @inline(__always)
+    mutating func removeAll() {
+        guard !starts.isEmpty else { return }
+        starts.removeAll(keepingCapacity: true)
+        changes.removeAll(keepingCapacity: true)
     }
 
     mutating func extendLast(_ change: Int32) { changes.append(change) }
