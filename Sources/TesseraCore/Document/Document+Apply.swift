@@ -11,46 +11,50 @@ extension Document {
     @discardableResult
     public mutating func apply(_ changes: [Change]) throws(DocumentError) -> DocumentEvents {
         if open != nil { throw .invalidOperation("cannot apply remote changes inside a transaction") }
-        var candidates = changes
-        candidates.append(contentsOf: core.pending.all)
+        // Work on positions, not copies: a `Change` holds several arrays and strings, and
+        // copying one into each work list costs a retain and a release per field.
+        let pendingChanges = core.pending.all
         let fromPending = changes.count
+        let all = pendingChanges.isEmpty ? changes : changes + pendingChanges
         var staging = Staging()
-        var ready: [Change] = []
-        var waiting: [(Int, Change)] = []
-        var queue = Array(candidates.enumerated())
+        var ready: [Int] = []
+        ready.reserveCapacity(changes.count)
+        var waiting: [Int] = []
+        var queue = Array(all.indices)
         var progress = true
         while progress {
             progress = false
             waiting.removeAll(keepingCapacity: true)
-            for (position, change) in queue {
-                switch try classify(change, staging: staging) {
+            for position in queue {
+                switch try classify(all[position], staging: staging) {
                 case .duplicate:
                     continue
                 case .waiting:
-                    waiting.append((position, change))
+                    waiting.append(position)
                 case .ready:
                     do {
-                        try validate(change, staging: &staging)
+                        try validate(all[position], staging: &staging)
                     } catch {
-                        if position >= fromPending { dropPending(change) }
+                        if position >= fromPending { dropPending(all[position]) }
                         throw error
                     }
-                    ready.append(change)
+                    ready.append(position)
                     progress = true
                 }
             }
-            queue = waiting
+            swap(&queue, &waiting)
         }
+        waiting = queue
         // Everything validated: apply without failure paths that could leave half a change.
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
-        for change in ready {
-            integrate(change, events: &events)
-            if origins.last != change.origin { origins.append(change.origin) }
+        for position in ready {
+            integrate(all[position], events: &events)
+            if origins.last != all[position].origin { origins.append(all[position].origin) }
         }
         core.pending = PendingBuffer()
         var buffered: Set<OpID> = []
-        for (_, change) in waiting where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
+        for change in waiting.lazy.map({ all[$0] }) where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
             core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
         }
         if !ready.isEmpty { undo.remoteChangesApplied() }
@@ -69,13 +73,13 @@ extension Document {
 
     /// Virtual effects of the changes validated so far in one ``apply(_:)`` call.
     struct Staging {
-        var clock: [ReplicaID: UInt64] = [:]
-        var objects: [ItemID: ObjectKind] = [:]
+        var clock = PackedMap<ReplicaID, UInt64>()
+        var objects = PackedMap<ItemID, ObjectKind>()
         /// Elements created in the batch, per replica index, as counter intervals with their
         /// sequence object. A replica's changes validate in counter order, so each list is
         /// sorted and membership is a binary search (a whole-history import is one batch of
         /// hundreds of thousands of inserts; a linear scan here made it quadratic).
-        var items: [UInt32: [(first: UInt64, end: UInt64, object: ItemID)]] = [:]
+        var items = PackedMap<UInt32, [(first: UInt64, end: UInt64, object: ItemID)]>()
 
         mutating func addItems(replica: UInt32, first: UInt64, count: UInt64, object: ItemID) {
             items[replica, default: []].append((first, first + count, object))
@@ -94,6 +98,10 @@ extension Document {
     }
 
     private func seen(_ replica: ReplicaID, _ staging: Staging) -> UInt64 {
+        Document.seen(replica, staging, core)
+    }
+
+    private static func seen(_ replica: ReplicaID, _ staging: Staging, _ core: DocumentCore) -> UInt64 {
         if let v = staging.clock[replica] { return v }
         guard let r = core.replicas.existingIndex(of: replica) else { return 0 }
         return UInt64(core.clock[Int(r)])
@@ -127,8 +135,22 @@ extension Document {
     /// Checks every operation of `change` against the document plus what the batch created so far.
     private mutating func validate(_ change: Change, staging: inout Staging) throws(DocumentError) {
         let replica = core.replicaIndex(change.replica)
+        try Document.validateOperations(of: change, replica: replica, core: core, staging: &staging)
+    }
+
+    /// The checks of ``validate(_:staging:)``. Static, over a borrowed core: local functions
+    /// that capture `self` of a mutating method copy the whole document on every call.
+    private static func validateOperations(
+        of change: Change, replica: UInt32, core: DocumentCore, staging: inout Staging
+    ) throws(DocumentError) {
         var counter = change.startCounter
-        func known(_ id: OpID) -> Bool { seen(id.replica, staging) >= id.counter || (id.replica == change.replica && id.counter < counter && id.counter >= change.startCounter) }
+        // Reads `staging` in place: passing it to a function would copy its tables each time.
+        func seen(_ replica: ReplicaID, _: Void = ()) -> UInt64 {
+            if let v = staging.clock[replica] { return v }
+            guard let r = core.replicas.existingIndex(of: replica) else { return 0 }
+            return UInt64(core.clock[Int(r)])
+        }
+        func known(_ id: OpID) -> Bool { seen(id.replica) >= id.counter || (id.replica == change.replica && id.counter < counter && id.counter >= change.startCounter) }
         func kindOf(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectKind) {
             guard let creator = object.creator else { return (.none, .map) }
             guard known(creator), let id = core.itemID(creator) else { throw .unknownObject(object) }
@@ -196,7 +218,7 @@ extension Document {
             case .remove(let first, let count):
                 let (object, kind) = try expect(op.object, .list, .text)
                 // Bound the count by what exists before looping over it: a hostile count must not spin.
-                let limit = first.replica == change.replica ? max(seen(first.replica, staging), counter - 1) : seen(first.replica, staging)
+                let limit = first.replica == change.replica ? max(seen(first.replica), counter - 1) : seen(first.replica)
                 guard count >= 1, first.counter >= 1, first.counter <= limit, UInt64(count) <= limit - first.counter + 1
                 else { throw .invalidOperation("remove of \(count) elements from \(first)") }
                 for k in 0..<UInt64(count) {

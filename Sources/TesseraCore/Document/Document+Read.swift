@@ -105,7 +105,7 @@ extension Document {
         let (_, slot) = try core.slot(object)
         switch slot.kind {
         case .list, .text: return core.sequences[Int(slot.index)].tree.visibleCount
-        case .map: return core.maps[Int(slot.index)].registers.values.count { !$0.winner.isAbsent }
+        case .map: return core.maps[Int(slot.index)].registers.allValues.count { !$0.winner.isAbsent }
         case .counter: return 0
         }
     }

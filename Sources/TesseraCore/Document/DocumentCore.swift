@@ -29,7 +29,11 @@ struct DocumentCore: Sendable {
     var origins = OriginTable()
 
     // MARK: State
-    var objects: [ItemID: ObjectSlot] = [ItemID.none: ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)] {
+    var objects: PackedMap<ItemID, ObjectSlot> = {
+        var objects = PackedMap<ItemID, ObjectSlot>()
+        objects[ItemID.none] = ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)
+        return objects
+    }() {
         didSet { slotCache = nil }
     }
     /// The object the writers touched last (see ``writeSlot(_:kind:)``); cleared whenever
@@ -257,7 +261,7 @@ struct OpRecord: Sendable {
 /// Interned replica IDs. Index 0 is reserved so a packed ID of 0 can mean "none".
 struct ReplicaTable: Sendable {
     var ids: [ReplicaID] = [ReplicaID(unchecked: 0)]
-    var lookup: [ReplicaID: UInt32] = [:]
+    var lookup = PackedMap<ReplicaID, UInt32>()
 
     mutating func index(of id: ReplicaID) -> UInt32 {
         if let index = lookup[id] { return index }

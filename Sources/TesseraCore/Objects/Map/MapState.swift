@@ -1,6 +1,6 @@
 /// The state of one map: a last-writer-wins register per interned key.
 struct MapState: Sendable {
-    var registers: [UInt32: Register] = [:]
+    var registers = PackedMap<UInt32, Register>()
 }
 
 /// One map key's register: the values no later operation has overwritten.

@@ -1,0 +1,231 @@
+/// A key that packs into 64 bits without loss: replica IDs, item IDs, interned indices.
+protocol PackedKey: Hashable, Sendable {
+    var packed: UInt64 { get }
+    init(packed: UInt64)
+}
+
+extension ItemID: PackedKey {
+    @inline(__always) var packed: UInt64 { raw }
+}
+
+extension ReplicaID: PackedKey {
+    @inline(__always) var packed: UInt64 { rawValue }
+    @inline(__always) init(packed: UInt64) { self.init(unchecked: packed) }
+}
+
+extension UInt32: PackedKey {
+    @inline(__always) var packed: UInt64 { UInt64(self) }
+    @inline(__always) init(packed: UInt64) { self.init(truncatingIfNeeded: packed) }
+}
+
+/// A hash map for the core's hot lookups (replica IDs, item IDs, interned keys): dense
+/// entries in insertion order plus an open-addressed index of 32-bit slots.
+///
+/// `Dictionary` hashes every key with SipHash, which cost more than the CRDT work itself on
+/// the import and typing paths; here a lookup is one multiply-xorshift mix and, almost
+/// always, one probe. The mix is keyed with a per-process random seed, so a peer cannot
+/// choose IDs that collide (the same defence `Dictionary`'s seeded hashing gives).
+///
+/// Iteration visits entries in insertion order; removing moves the last entry into the hole.
+struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
+    private var keys: [UInt64] = []
+    /// Never nil between calls; optional so a value can be moved out while it is modified.
+    private var values: [Value?] = []
+    /// 0 = empty, otherwise 1 + the entry's position. The count is a power of two (or 0).
+    private var slots: [UInt32] = []
+
+    init() {}
+
+    init(minimumCapacity: Int) {
+        reserveCapacity(minimumCapacity)
+    }
+
+    var count: Int { keys.count }
+    var isEmpty: Bool { keys.isEmpty }
+
+    private static var seed: UInt64 { PackedMapSeed.value }
+
+    @inline(__always)
+    private static func mix(_ key: UInt64) -> UInt64 {
+        var x = key ^ seed
+        x ^= x >> 32
+        x &*= 0xD6E8_FEB8_6659_FD93
+        x ^= x >> 32
+        x &*= 0xD6E8_FEB8_6659_FD93
+        x ^= x >> 32
+        return x
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go.
+    @inline(__always)
+    private func probe(_ key: UInt64) -> (slot: Int, entry: Int?) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: Self.mix(key)) & mask
+        while true {
+            let stored = slots[slot]
+            if stored == 0 { return (slot, nil) }
+            let entry = Int(stored) - 1
+            if keys[entry] == key { return (slot, entry) }
+            slot = (slot &+ 1) & mask
+        }
+    }
+
+    @inline(__always)
+    private func entryIndex(_ key: UInt64) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        return probe(key).entry
+    }
+
+    mutating func reserveCapacity(_ capacity: Int) {
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+        var size = Swift.max(8, slots.count)
+        while size * 5 < capacity * 8 { size *= 2 }
+        if size > slots.count { rehash(size) }
+    }
+
+    private mutating func rehash(_ size: Int) {
+        slots = [UInt32](repeating: 0, count: size)
+        let mask = size - 1
+        for (entry, key) in keys.enumerated() {
+            var slot = Int(truncatingIfNeeded: Self.mix(key)) & mask
+            while slots[slot] != 0 { slot = (slot &+ 1) & mask }
+            slots[slot] = UInt32(entry + 1)
+        }
+    }
+
+    subscript(key: Key) -> Value? {
+        @inline(__always) get {
+            guard let entry = entryIndex(key.packed) else { return nil }
+            return values[entry]
+        }
+        set {
+            if let newValue {
+                updateValue(newValue, forKey: key)
+            } else {
+                removeValue(forKey: key)
+            }
+        }
+        _modify {
+            if let entry = entryIndex(key.packed) {
+                // Moved out and back, so the value stays uniquely referenced while modified.
+                var value: Value? = nil
+                swap(&value, &values[entry])
+                defer {
+                    if value != nil {
+                        swap(&value, &values[entry])
+                    } else {
+                        removeValue(forKey: key)
+                    }
+                }
+                yield &value
+            } else {
+                var value: Value? = nil
+                yield &value
+                if let value { updateValue(value, forKey: key) }
+            }
+        }
+    }
+
+    subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? defaultValue() }
+        _modify {
+            let entry: Int
+            if let found = entryIndex(key.packed) {
+                entry = found
+            } else {
+                updateValue(defaultValue(), forKey: key)
+                entry = keys.count - 1
+            }
+            yield &values[entry]!
+        }
+    }
+
+    @discardableResult
+    mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
+        let packed = key.packed
+        if slots.isEmpty { rehash(8) }
+        let (slot, entry) = probe(packed)
+        if let entry {
+            let old = values[entry]
+            values[entry] = value
+            return old
+        }
+        keys.append(packed)
+        values.append(value)
+        slots[slot] = UInt32(keys.count)
+        // Keep the load under 5/8: probes stay short.
+        if keys.count * 8 > slots.count * 5 { rehash(slots.count * 2) }
+        return nil
+    }
+
+    @discardableResult
+    mutating func removeValue(forKey key: Key) -> Value? {
+        let packed = key.packed
+        guard !slots.isEmpty else { return nil }
+        let (slot, found) = probe(packed)
+        guard let entry = found else { return nil }
+        deleteSlot(slot)
+        let last = keys.count - 1
+        if entry != last {
+            // The last entry moves into the hole; repoint its slot.
+            let movedKey = keys[last]
+            let (movedSlot, _) = probe(movedKey)
+            slots[movedSlot] = UInt32(entry + 1)
+            keys.swapAt(entry, last)
+            values.swapAt(entry, last)
+        }
+        keys.removeLast()
+        return values.removeLast()
+    }
+
+    /// Backward-shift deletion: no tombstones, probes stay as short as at insertion.
+    private mutating func deleteSlot(_ hole: Int) {
+        let mask = slots.count - 1
+        var hole = hole
+        var slot = (hole + 1) & mask
+        while slots[slot] != 0 {
+            let home = Int(truncatingIfNeeded: Self.mix(keys[Int(slots[slot]) - 1])) & mask
+            // Move the entry back if the hole lies on its probe path (cyclically between home and slot).
+            let distanceToSlot = (slot &- home) & mask
+            let distanceToHole = (hole &- home) & mask
+            if distanceToHole < distanceToSlot {
+                slots[hole] = slots[slot]
+                hole = slot
+            }
+            slot = (slot + 1) & mask
+        }
+        slots[hole] = 0
+    }
+}
+
+extension PackedMap: Sequence {
+    struct Iterator: IteratorProtocol {
+        fileprivate let keys: [UInt64]
+        fileprivate let values: [Value?]
+        fileprivate var position = 0
+
+        mutating func next() -> (key: Key, value: Value)? {
+            guard position < keys.count else { return nil }
+            defer { position += 1 }
+            return (Key(packed: keys[position]), values[position]!)
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(keys: keys, values: values) }
+
+    var underestimatedCount: Int { keys.count }
+
+    /// The values, in insertion order.
+    var allValues: [Value] { values.map { $0! } }
+    /// The keys, in insertion order.
+    var allKeys: [Key] { keys.map(Key.init(packed:)) }
+}
+
+/// The per-process key of ``PackedMap``'s hash mix.
+enum PackedMapSeed {
+    static let value: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+}
