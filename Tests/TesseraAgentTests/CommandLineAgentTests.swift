@@ -23,6 +23,7 @@ struct CommandLineAgentTests {
         let model = try await ScriptedModelServer.start(scripts: ["relay-agent": [
             Replies.openAIStream([], calls: [.init("create_shape", #"{"kind":"ellipse","x":10,"y":10,"w":80,"h":80,"text":"Sun"}"#)]),
             Replies.openAIStream(["Drew ", "a sun."]),
+            Replies.openAIStream(["Answered ", "after you left."], pause: .milliseconds(300)),
         ]])
         let directory = TemporaryDirectory("tessera-cli-agent")
         let relay = try Self.start(
@@ -46,11 +47,26 @@ struct CommandLineAgentTests {
         let present = status["present"]?.array?.compactMap { $0["name"]?.string } ?? []
         #expect(present.contains("Tessa"), "Ada sees the relay's agent in presence: \(status)")
 
+        // Ada asks and leaves at once: the relay's agent still answers, and Grace sees it later.
+        let later = try await ada.command(#"{"tool":"ask","args":{"prompt":"Answer when I am gone"}}"#)
+        let laterID = try #require(later["result"]?["request"]?.string)
         ada.closeInput()
         #expect(await ada.waitForExit() == 0, "\(ada.stderr)")
+        let grace = try Self.start(["join", "ws://127.0.0.1:\(port)/v1/rooms/plan", "--name", "Grace", "--data", directory.file("grace")], in: directory)
+        var seen: JSONValue = .null
+        for _ in 0..<120 {
+            let listed = try await grace.command(#"{"tool":"requests"}"#)
+            seen = listed["result"]?.array?.first { $0["request"]?.string == laterID } ?? .null
+            if seen["status"] == "answered" { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(seen["answer"] == "Answered after you left.", "\(seen)")
+        grace.closeInput()
+        #expect(await grace.waitForExit() == 0, "\(grace.stderr)")
+
         relay.kill(SIGTERM)
         #expect(await relay.waitForExit() == 0, "\(relay.stderr)")
-        #expect(model.received(apiKey: "relay-agent").count == 2, "exactly one agent talked to the model, twice")
+        #expect(model.received(apiKey: "relay-agent").count == 3, "one agent talked to the model: twice for the first request, once for the second")
         await model.stop()
     }
 

@@ -6,12 +6,26 @@ public struct Operation: Hashable, Sendable {
     /// The object the operation writes to.
     public var object: ObjectID
     /// What it does.
-    public var action: Action
+    public var action: Action {
+        didSet { width = Self.width(of: action) }
+    }
+
+    /// How many counters the operation takes (counted once: a text's scalar count is O(n)).
+    public private(set) var width: Int
 
     /// Creates an operation.
     public init(object: ObjectID, action: Action) {
         self.object = object
         self.action = action
+        width = Self.width(of: action)
+    }
+
+    private static func width(of action: Action) -> Int {
+        switch action {
+        case .insert(_, _, let values): values.count
+        case .insertText(_, _, let text): text.unicodeScalars.count
+        default: 1
+        }
     }
 
     /// The kinds of writes.
@@ -37,14 +51,6 @@ public struct Operation: Hashable, Sendable {
         case increment(delta: Int64)
     }
 
-    /// How many counters the operation takes.
-    public var width: Int {
-        switch action {
-        case .insert(_, _, let values): values.count
-        case .insertText(_, _, let text): text.unicodeScalars.count
-        default: 1
-        }
-    }
 }
 
 extension Operation: CustomStringConvertible {

@@ -81,8 +81,11 @@ extension Document {
         core.changesByReplica[Int(local)].append(Int32(core.changes.count))
         core.changes.append(record)
         // The change depends on every head, so it is now the only one.
-        core.frontier.removeAll(keepingCapacity: true)
-        core.frontier.append(ItemID(replica: local, counter: end))
+        if core.frontier.count == 1 {
+            core.frontier[0] = ItemID(replica: local, counter: end)
+        } else {
+            core.frontier = [ItemID(replica: local, counter: end)]
+        }
         let lastLamport = tx.startLamport + UInt64(width) - 1
         if lastLamport > core.maxLamport { core.maxLamport = lastLamport }
         undo.recordLocal(change: Int32(core.changes.count - 1), originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp, kind: tx.undoKind)

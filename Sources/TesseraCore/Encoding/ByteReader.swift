@@ -75,7 +75,12 @@ struct ByteReader: Sendable {
     mutating func readString(_ count: Int) throws(EncodingError) -> String {
         let start = position
         let range = try readRange(count)
-        guard let string = String(validating: bytes[range], as: UTF8.self) else {
+        // Validated over a contiguous buffer: the generic slice path is several times slower,
+        // and a history holds one short string per typed run.
+        let decoded = bytes.withUnsafeBufferPointer { buffer in
+            String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        }
+        guard let string = decoded else {
             throw .invalid(offset: start, reason: "ill-formed UTF-8")
         }
         return string

@@ -25,10 +25,10 @@ final class ManualClock: AgentClock {
 let testRetryPolicy = RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10), maximumDelay: .milliseconds(40))
 
 /// A client for `server` with `apiKey` (which selects the server's script).
-func makeClient(_ server: ScriptedModelServer, apiKey: String, retry: RetryPolicy = testRetryPolicy, idleTimeout: Duration = .seconds(10)) throws -> ChatCompletionsClient {
+func makeClient(_ server: ScriptedModelServer, apiKey: String, retry: RetryPolicy = testRetryPolicy, idleTimeout: Duration = .seconds(60)) throws -> ChatCompletionsClient {
     try ChatCompletionsClient(configuration: ModelConfiguration(
-        baseURL: server.baseURL, apiKey: apiKey, model: "test-model", connectTimeout: .seconds(2), idleTimeout: idleTimeout,
-        requestTimeout: .seconds(30), retry: retry))
+        baseURL: server.baseURL, apiKey: apiKey, model: "test-model", connectTimeout: .seconds(10), idleTimeout: idleTimeout,
+        requestTimeout: .seconds(120), retry: retry))
 }
 
 /// Replicas of one board, each with its own replica ID, synced by merging.
@@ -79,7 +79,11 @@ func agentReplies(to request: RequestID, on board: LiveBoard) -> [ChatMessage] {
 }
 
 /// Polls `condition` (real time) until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+///
+/// The timeout is generous on purpose: it returns as soon as the condition holds, and under
+/// `swift test` the whole run shares a cooperative pool of one thread per core, which the
+/// CPU-bound suites (trace replays, seeded histories) can hold for tens of seconds.
+func eventually(timeout: Duration = .seconds(120), _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return true }
