@@ -1,0 +1,72 @@
+import Testing
+@testable import TesseraCore
+
+@Suite("PackedMap")
+struct PackedMapTests {
+    /// SplitMix64, so every seed replays the same operations.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("random inserts, updates, removals and in-place edits agree with Dictionary", arguments: 0..<40)
+    func agreesWithDictionary(seed: UInt64) {
+        var random = Generator(state: seed)
+        var map = PackedMap<ItemID, [Int]>()
+        var reference: [UInt64: [Int]] = [:]
+        // Small key spaces force collisions, long probe runs and removals in the middle of them.
+        let keySpace = UInt64([8, 64, 1_000, 1 << 40][Int(seed % 4)])
+        for step in 0..<2_000 {
+            let key = random.next(upperBound: keySpace) << (seed % 3 == 0 ? 32 : 0)
+            let id = ItemID(raw: key)
+            switch random.next(upperBound: UInt64(5)) {
+            case 0, 1:
+                map[id] = [step]
+                reference[key] = [step]
+            case 2:
+                #expect(map.removeValue(forKey: id) == reference.removeValue(forKey: key))
+            case 3:
+                // In place through optional chaining, as the core edits object slots.
+                map[id]?.append(step)
+                reference[key]?.append(step)
+            default:
+                map[id, default: []].append(-step)
+                reference[key, default: []].append(-step)
+            }
+            #expect(map.count == reference.count)
+        }
+        for (key, value) in reference { #expect(map[ItemID(raw: key)] == value) }
+        #expect(Set(map.map(\.key.raw)) == Set(reference.keys))
+        for probe in 0..<200 {
+            let key = random.next(upperBound: keySpace)
+            #expect(map[ItemID(raw: key)] == reference[key], "probe \(probe)")
+        }
+    }
+
+    @Test("iteration follows insertion order until something is removed")
+    func insertionOrder() {
+        var map = PackedMap<UInt32, String>()
+        for k in [5, 1, 9, 3] as [UInt32] { map[k] = "\(k)" }
+        #expect(map.map(\.key) == [5, 1, 9, 3])
+        map[1] = nil
+        #expect(map.map(\.key).sorted() == [3, 5, 9])
+        #expect(map[1] == nil && map[3] == "3")
+    }
+
+    @Test("a value edited in place stays uniquely referenced (no copy of its storage)")
+    func inPlace() {
+        var map = PackedMap<UInt32, [Int]>()
+        map[7] = Array(0..<1000)
+        let before = map[7]!.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        map[7]?[0] = 42
+        let after = map[7]!.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        #expect(before == after)
+        #expect(map[7]?[0] == 42)
+    }
+}
