@@ -6,7 +6,7 @@ extension Document {
     /// Complexity: amortised O(1).
     public func get(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> Value? {
         let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.lookup[key],
+        guard let keyIndex = core.keys.existingIndex(of: key),
             let register = core.maps[Int(slot.index)].registers[keyIndex],
             !register.winner.isAbsent
         else { return nil }
@@ -19,7 +19,7 @@ extension Document {
     /// or is deleted without contest. `nil` entries stand for concurrent deletions.
     public func conflicts(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Value?] {
         let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.lookup[key], let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+        guard let keyIndex = core.keys.existingIndex(of: key), let register = core.maps[Int(slot.index)].registers[keyIndex] else {
             return []
         }
         if register.others.isEmpty && register.winner.isAbsent { return [] }
@@ -41,7 +41,7 @@ extension Document {
     /// Like ``conflicts(_:in:)`` but with who wrote each value and when, for merge reports.
     public func conflictingWrites(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Write] {
         let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.lookup[key], let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+        guard let keyIndex = core.keys.existingIndex(of: key), let register = core.maps[Int(slot.index)].registers[keyIndex] else {
             return []
         }
         return ([register.winner] + register.others.sorted { core.beats($0, $1) }).map { entry in
@@ -70,7 +70,7 @@ extension Document {
     /// The operation that wrote the visible value of `key` and who made it (attribution).
     public func writer(of key: String, in object: ObjectID = .root) throws(DocumentError) -> (operation: OpID, origin: Origin)? {
         let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.lookup[key], let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+        guard let keyIndex = core.keys.existingIndex(of: key), let register = core.maps[Int(slot.index)].registers[keyIndex] else {
             return nil
         }
         let id = register.winner.id

@@ -277,13 +277,31 @@ struct ReplicaTable: Sendable {
 /// Interned map keys.
 struct KeyTable: Sendable {
     var strings: [String] = []
-    var lookup: [String: UInt32] = [:]
+    private var table: [String: UInt32] = [:]
+
+    /// Up to this many keys are found by comparing: canvas maps have a dozen short keys,
+    /// and comparing small strings is cheaper than hashing one.
+    private static let scanLimit = 24
+
+    /// The index of `key`, if interned.
+    func existingIndex(of key: String) -> UInt32? {
+        if strings.count <= Self.scanLimit {
+            return strings.firstIndex(of: key).map { UInt32($0) }
+        }
+        return table[key]
+    }
 
     mutating func index(of key: String) -> UInt32 {
-        if let index = lookup[key] { return index }
+        if let index = existingIndex(of: key) { return index }
         let index = UInt32(strings.count)
         strings.append(key)
-        lookup[key] = index
+        if strings.count > Self.scanLimit {
+            if table.isEmpty {
+                for (i, s) in strings.enumerated() { table[s] = UInt32(i) }
+            } else {
+                table[key] = index
+            }
+        }
         return index
     }
 }

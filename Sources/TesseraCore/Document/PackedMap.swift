@@ -13,6 +13,11 @@ extension ReplicaID: PackedKey {
     @inline(__always) init(packed: UInt64) { self.init(unchecked: packed) }
 }
 
+extension UInt64: PackedKey {
+    @inline(__always) var packed: UInt64 { self }
+    @inline(__always) init(packed: UInt64) { self = packed }
+}
+
 extension UInt32: PackedKey {
     @inline(__always) var packed: UInt64 { UInt64(self) }
     @inline(__always) init(packed: UInt64) { self.init(truncatingIfNeeded: packed) }

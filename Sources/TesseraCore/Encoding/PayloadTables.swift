@@ -183,6 +183,9 @@ struct RegisterWriters {
     }
 
     private var last: [Key: OpID] = [:]
+    /// ``last`` for the usual case, object position and key index both under 2³²: one
+    /// packed word instead of a SipHash of two.
+    private var packed = PackedMap<UInt64, OpID>()
 
     /// The ID the `pred` entries of operation `id` (writing `key` of `object`) are coded
     /// against, and records the operation as the register's latest writer.
@@ -192,6 +195,12 @@ struct RegisterWriters {
     /// object was made, a few counters later.
     @inline(__always)
     mutating func base(object: ListedObject, key: UInt64, id: OpID) -> OpID {
+        if object.index >= -1, object.index < (1 << 32) - 1, key < 1 << 32 {
+            let k = UInt64(object.index + 1) << 32 | key
+            let base = packed[k] ?? object.id.creator ?? id
+            packed[k] = id
+            return base
+        }
         let k = Key(object: object.index, key: key)
         let base = last[k] ?? object.id.creator ?? id
         last[k] = id
