@@ -33,8 +33,25 @@ struct SequenceCursors {
 
     /// Per object-list position + 1 (0 is the root, which is never a sequence in valid input).
     private var states: [State] = []
-    /// For every insert in the payload: the left origin of its first element.
-    private var leftOfFirst: [OpID: Position] = [:]
+    /// For every insert in the payload: the left origin of its first element. Inserts by
+    /// the payload's first inserting replica (almost all of them: a payload is mostly one
+    /// replica's typing) are keyed by counter alone, the rest by full ID.
+    private var primaryReplica: ReplicaID?
+    private var leftOfFirstPrimary = PackedMap<UInt64, Position>()
+    private var leftOfFirstOther: [OpID: Position] = [:]
+
+    private func leftOfFirst(_ id: OpID) -> Position? {
+        id.replica == primaryReplica ? leftOfFirstPrimary[id.counter] : leftOfFirstOther[id]
+    }
+
+    private mutating func setLeftOfFirst(_ id: OpID, _ position: Position) {
+        if primaryReplica == nil { primaryReplica = id.replica }
+        if id.replica == primaryReplica {
+            leftOfFirstPrimary[id.counter] = position
+        } else {
+            leftOfFirstOther[id] = position
+        }
+    }
 
     func state(of object: ListedObject) -> State {
         let slot = object.index + 1
@@ -132,7 +149,7 @@ struct SequenceCursors {
     /// After an insert of `width` elements starting at `first`, the cursor is on its last element.
     mutating func recordInsert(in object: ListedObject, first: OpID, width: UInt64, after: OpID?, before: OpID?) {
         let left: Position = after.map(Position.element) ?? .start
-        leftOfFirst[first] = left
+        setLeftOfFirst(first, left)
         let s = slot(object)
         states[s].cursor = width > 0 ? .element(OpID(replica: first.replica, counter: first.counter &+ (width &- 1))) : left
         states[s].previousBefore = before
@@ -143,7 +160,7 @@ struct SequenceCursors {
         let s = slot(object)
         states[s].previousRemove = first
         // Elements inside a multi-element insert have their predecessor as left neighbour.
-        states[s].cursor = leftOfFirst[first] ?? .element(OpID(replica: first.replica, counter: first.counter &- 1))
+        states[s].cursor = leftOfFirst(first) ?? .element(OpID(replica: first.replica, counter: first.counter &- 1))
     }
 }
 
