@@ -18,6 +18,19 @@ struct CommandLineAgentTests {
         try TesseraProcess(arguments, stderrPath: directory.file("\(arguments[0])-\(UUID().uuidString).log"), environment: environment)
     }
 
+    /// Polls `{"tool":"requests"}` until `request` is answered (at most two minutes); returns its summary.
+    static func waitUntilAnswered(_ request: String, asking process: TesseraProcess) async throws -> JSONValue {
+        var summary: JSONValue = .null
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let listed = try await process.command(#"{"tool":"requests"}"#)
+            summary = listed["result"]?.array?.first { $0["request"]?.string == request } ?? .null
+            if summary["status"] == "answered" { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return summary
+    }
+
     @Test("serve --agent: the relay's agent answers a request asked with join's \"ask\", and its shape reaches the person")
     func relayHostedAgent() async throws {
         let model = try await ScriptedModelServer.start(scripts: ["relay-agent": [
@@ -53,13 +66,7 @@ struct CommandLineAgentTests {
         ada.closeInput()
         #expect(await ada.waitForExit() == 0, "\(ada.stderr)")
         let grace = try Self.start(["join", "ws://127.0.0.1:\(port)/v1/rooms/plan", "--name", "Grace", "--data", directory.file("grace")], in: directory)
-        var seen: JSONValue = .null
-        for _ in 0..<120 {
-            let listed = try await grace.command(#"{"tool":"requests"}"#)
-            seen = listed["result"]?.array?.first { $0["request"]?.string == laterID } ?? .null
-            if seen["status"] == "answered" { break }
-            try await Task.sleep(for: .milliseconds(500))
-        }
+        let seen = try await Self.waitUntilAnswered(laterID, asking: grace)
         #expect(seen["answer"] == "Answered after you left.", "\(seen)")
         grace.closeInput()
         #expect(await grace.waitForExit() == 0, "\(grace.stderr)")
@@ -90,14 +97,7 @@ struct CommandLineAgentTests {
         let retried = try await bob.command(#"{"tool":"retry_request","args":{"request":"\#(request)"}}"#)
         #expect(retried["ok"] == .bool(true), "\(retried)")
 
-        // The agent sits out elections for a while after its model failed; wait for the answer.
-        var answered: JSONValue = .null
-        for _ in 0..<150 {
-            let listed = try await bob.command(#"{"tool":"requests"}"#)
-            answered = listed["result"]?.array?.first { $0["request"]?.string == request } ?? .null
-            if answered["status"] == "answered" { break }
-            try await Task.sleep(for: .seconds(1))
-        }
+        let answered = try await Self.waitUntilAnswered(request, asking: bob)
         #expect(answered["status"] == "answered", "\(answered)")
         #expect(answered["answer"] == "Here is a note.\n\nDone.", "\(answered)")
         #expect(answered["answeredBy"] == "Robo")

@@ -70,11 +70,7 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait at the end of input for peers to acknowledge everything.", valueName: "seconds"))
     var linger: Double = 10
 
-    @Flag(help: "Run the AI participant here too (model from OPENAI_BASE_URL, OPENAI_API_KEY, TESSERA_MODEL).")
-    var agent = false
-
-    @Option(help: ArgumentHelp("The AI participant's display name.", valueName: "name"))
-    var agentName: String = "Tessa"
+    @OptionGroup var agentOptions: AgentOptions
 
     @Option(help: ArgumentHelp("Seconds the agent may take, at the end of input, to finish pending requests.", valueName: "seconds"))
     var agentLinger: Double = 300
@@ -90,14 +86,6 @@ struct JoinCommand: AsyncParsableCommand {
             throw ValidationError("--secret must be a room secret as printed by `tessera secret` (43 base64url characters)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
-        guard !agentName.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--agent-name must not be empty") }
-        if agent {
-            do {
-                _ = try ModelConfiguration.fromEnvironment()
-            } catch {
-                throw ValidationError("--agent needs a model: \(error)")
-            }
-        }
     }
 
     func run() async throws {
@@ -134,12 +122,10 @@ struct JoinCommand: AsyncParsableCommand {
             })
         let linger = Duration.milliseconds(Int64(max(0, linger) * 1000))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: node)]
-        var model: ChatCompletionsClient?
+        let model = try agentOptions.makeModel()
         var hosted: HostedAgent?
-        if agent {
-            let client = try ChatCompletionsClient(configuration: try ModelConfiguration.fromEnvironment(), logger: Logger(label: "tessera.agent.model"))
-            model = client
-            let agent = await session.hostAgent(identity: AgentIdentity(name: agentName), model: client, roomKey: roomKey, logger: Logger(label: "tessera.agent"))
+        if let model {
+            let agent = await session.hostAgent(identity: agentOptions.identity, model: model, roomKey: roomKey, logger: Logger(label: "tessera.agent"))
             hosted = agent
             services.append(.init(service: AgentService(agent: agent, localHost: session.host)))
         }
@@ -149,13 +135,7 @@ struct JoinCommand: AsyncParsableCommand {
             successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            await model?.shutdown()
-            throw error
-        }
-        await model?.shutdown()
+        try await withModel(model) { try await group.run() }
         try session.close()
     }
 

@@ -56,11 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("full: fsync every commit (survives power loss); normal: survives a process crash only.", valueName: "mode"))
     var durability: String = "full"
 
-    @Flag(help: "Run the AI participant in every room (model from OPENAI_BASE_URL, OPENAI_API_KEY, TESSERA_MODEL).")
-    var agent = false
-
-    @Option(help: ArgumentHelp("The AI participant's display name.", valueName: "name"))
-    var agentName: String = "Tessa"
+    @OptionGroup var agentOptions: AgentOptions
 
     @Option(help: ArgumentHelp("Log level (trace … critical).", valueName: "level"))
     var logLevel: String = "info"
@@ -73,14 +69,6 @@ struct ServeCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level \(logLevel)") }
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format is text or json") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-        guard !agentName.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--agent-name must not be empty") }
-        if agent {
-            do {
-                _ = try ModelConfiguration.fromEnvironment()
-            } catch {
-                throw ValidationError("--agent needs a model: \(error)")
-            }
-        }
     }
 
     func run() async throws {
@@ -96,20 +84,14 @@ struct ServeCommand: AsyncParsableCommand {
             limits: RelayLimits(
                 maxFrameBytes: maxFrameBytes, maxRooms: maxRooms, maxConnectionsPerRoom: maxConnectionsPerRoom, connection: policy))
         let host = self.host
-        let model = agent ? try ChatCompletionsClient(configuration: try ModelConfiguration.fromEnvironment(), logger: Logger(label: "tessera.agent.model")) : nil
-        let agentConfiguration = model.map { RelayAgentConfiguration(model: $0, identity: AgentIdentity(name: agentName)) }
+        let model = try agentOptions.makeModel()
+        let agentConfiguration = model.map { RelayAgentConfiguration(model: $0, identity: agentOptions.identity) }
         let relay = RelayServer(configuration: configuration, store: store, agent: agentConfiguration, logger: logger, onListening: { port in
             StandardOutput.writeLine(#"{"listening":{"host":"\#(host)","port":\#(port)}}"#)
         })
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [relay], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            await model?.shutdown()
-            throw error
-        }
-        await model?.shutdown()
+        try await withModel(model) { try await group.run() }
         try store.close()
         logger.info("relay stopped")
     }

@@ -3,21 +3,9 @@ import Testing
 
 @Suite("PackedMap")
 struct PackedMapTests {
-    /// SplitMix64, so every seed replays the same operations.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("random inserts, updates, removals and in-place edits agree with Dictionary", arguments: 0..<40)
     func agreesWithDictionary(seed: UInt64) {
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         var map = PackedMap<ItemID, [Int]>()
         var reference: [UInt64: [Int]] = [:]
         // Small key spaces force collisions, long probe runs and removals in the middle of them.
