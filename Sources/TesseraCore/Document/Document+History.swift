@@ -36,7 +36,12 @@ extension DocumentCore {
         for i in Int(record.opStart)..<Int(record.opStart + record.opCount) {
             operations.append(publicOperation(ops[i]))
         }
-        let dependencies = deps[Int(record.depStart)..<Int(record.depStart + record.depCount)].map(opID)
+        // A loop, not `.map(opID)`: a partially applied method captures (copies) the whole core.
+        var dependencies: [OpID] = []
+        if record.depCount > 0 {
+            dependencies.reserveCapacity(Int(record.depCount))
+            for dep in deps[Int(record.depStart)..<Int(record.depStart + record.depCount)] { dependencies.append(opID(dep)) }
+        }
         return Change(
             replica: replica, startCounter: UInt64(record.startCounter), startLamport: record.startLamport,
             dependencies: dependencies, origin: origins.origins[Int(record.origin)], timestamp: record.timestamp,
@@ -68,9 +73,8 @@ extension DocumentCore {
             action = .insertObject(after: optionalOp(op.a), before: optionalOp(op.b), kind: op.objectKind)
         case .insertText:
             let sequence = sequences[Int(objects[op.object]?.index ?? 0)]
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: sequence.scalars[Int(op.payload)..<Int(op.payload + op.count)])
-            action = .insertText(after: optionalOp(op.a), before: optionalOp(op.b), text: String(view))
+            let text = String(scalars: sequence.scalars[Int(op.payload)..<Int(op.payload + op.count)])
+            action = .insertText(after: optionalOp(op.a), before: optionalOp(op.b), text: text)
         case .remove:
             action = .remove(first: opID(ItemID(packed: op.a)), count: Int(op.count))
         case .increment:

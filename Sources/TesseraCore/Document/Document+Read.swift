@@ -154,11 +154,12 @@ extension Document {
     public func text(_ object: ObjectID) throws(DocumentError) -> String {
         let (_, slot) = try core.slot(object, kind: .text)
         let sequence = core.sequences[Int(slot.index)]
-        var view = String.UnicodeScalarView()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sequence.tree.visibleCount)
         sequence.tree.forEachVisibleRun { offset, count in
-            view.append(contentsOf: sequence.scalars[offset..<(offset + count)])
+            bytes.appendUTF8(of: sequence.scalars[offset..<(offset + count)])
         }
-        return String(view)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The UTF-16 offset of Unicode-scalar offset `index` in text `object`. Complexity: O(n).

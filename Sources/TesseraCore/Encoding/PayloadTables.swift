@@ -6,7 +6,7 @@
 /// expected to start.
 struct ReplicaTableEncoder {
     private(set) var ids: [ReplicaID] = []
-    private var indices: [ReplicaID: UInt64] = [:]
+    private var indices = PackedMap<ReplicaID, UInt64>()
     /// Per replica index: the counter after that replica's previous change in the payload.
     var nextCounter: [UInt64] = []
 
@@ -77,13 +77,20 @@ struct StringTableDecoder {
 struct ObjectListEncoder {
     private var indices: [ObjectID: Int] = [:]
     private var count = 0
+    /// The last object looked up: runs of operations on one object (typing, a shape's
+    /// properties) skip the hash.
+    private var last: (object: ObjectID, index: Int)?
 
     /// `object`'s list position (−1 for the root) and whether this reference listed it, in
     /// which case it must be written explicitly.
     @inline(__always)
     mutating func reference(_ object: ObjectID) -> (index: Int, isNew: Bool) {
         if object.isRoot { return (-1, false) }
-        if let index = indices[object] { return (index, false) }
+        if let last, last.object == object { return (last.index, false) }
+        if let index = indices[object] {
+            last = (object, index)
+            return (index, false)
+        }
         return (append(object), true)
     }
 
@@ -93,6 +100,7 @@ struct ObjectListEncoder {
         if let index = indices[object] { return index }
         indices[object] = count
         count += 1
+        last = (object, count - 1)
         return count - 1
     }
 }

@@ -183,9 +183,7 @@ extension Document {
             if slot.kind == .text {
                 core.ops.append(OpRecord(object: object, a: lastDeleted.raw, b: ItemID(right).raw, payload: UInt32(offset),
                                          count: UInt32(width), kind: .insertText))
-                var view = String.UnicodeScalarView()
-                view.append(contentsOf: scalars)
-                emit(.textInsert(object: objectID, index: position, text: String(view)))
+                emit(.textInsert(object: objectID, index: position, text: String(scalars: scalars)))
             } else {
                 core.ops.append(OpRecord(object: object, a: lastDeleted.raw, b: ItemID(right).raw, payload: UInt32(offset),
                                          count: UInt32(width), kind: .insert))
