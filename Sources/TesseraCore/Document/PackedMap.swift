@@ -48,10 +48,12 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     var count: Int { keys.count }
     var isEmpty: Bool { keys.isEmpty }
 
-    private static var seed: UInt64 { PackedMapSeed.value }
+    /// The process's seed, read once per map (a global's lazy initialiser check costs more
+    /// than the mix itself).
+    private var seed: UInt64 = PackedMapSeed.value
 
     @inline(__always)
-    private static func mix(_ key: UInt64) -> UInt64 {
+    private func mix(_ key: UInt64) -> UInt64 {
         var x = key ^ seed
         x ^= x >> 32
         x &*= 0xD6E8_FEB8_6659_FD93
@@ -65,7 +67,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     @inline(__always)
     private func probe(_ key: UInt64) -> (slot: Int, entry: Int?) {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: Self.mix(key)) & mask
+        var slot = Int(truncatingIfNeeded: mix(key)) & mask
         while true {
             let stored = slots[slot]
             if stored == 0 { return (slot, nil) }
@@ -93,7 +95,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         slots = [UInt32](repeating: 0, count: size)
         let mask = size - 1
         for (entry, key) in keys.enumerated() {
-            var slot = Int(truncatingIfNeeded: Self.mix(key)) & mask
+            var slot = Int(truncatingIfNeeded: mix(key)) & mask
             while slots[slot] != 0 { slot = (slot &+ 1) & mask }
             slots[slot] = UInt32(entry + 1)
         }
@@ -190,7 +192,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         var hole = hole
         var slot = (hole + 1) & mask
         while slots[slot] != 0 {
-            let home = Int(truncatingIfNeeded: Self.mix(keys[Int(slots[slot]) - 1])) & mask
+            let home = Int(truncatingIfNeeded: mix(keys[Int(slots[slot]) - 1])) & mask
             // Move the entry back if the hole lies on its probe path (cyclically between home and slot).
             let distanceToSlot = (slot &- home) & mask
             let distanceToHole = (hole &- home) & mask
