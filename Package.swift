@@ -81,11 +81,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Helpers shared by the test targets: temporary directories, the `tessera` executable as a child process.
+        // Helpers shared by the test targets: seeded randomness and random edits, temporary
+        // directories, the `tessera` executable as a child process.
         .target(name: "TesseraTestSupport", dependencies: ["TesseraCanvas"], path: "Tests/TesseraTestSupport"),
-        .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"], exclude: ["Resources", "Encoding/Golden"]),
-        .testTarget(name: "TesseraCanvasTests", dependencies: ["TesseraCanvas", "TesseraCore"]),
-        .testTarget(name: "TesseraSyncTests", dependencies: ["TesseraSync", "TesseraCore"]),
+        .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore", "TesseraTestSupport"], exclude: ["Resources", "Encoding/Golden"]),
+        .testTarget(name: "TesseraCanvasTests", dependencies: ["TesseraCanvas", "TesseraCore", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraSyncTests", dependencies: ["TesseraSync", "TesseraCore", "TesseraTestSupport"]),
         .testTarget(
             name: "TesseraStoreTests",
             dependencies: ["TesseraStore", "TesseraSync", "TesseraCore", "TesseraTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Foundation
 import Testing
 import TesseraAgent
@@ -89,7 +90,7 @@ struct WireFormatTests {
 
     @Test("retry delays: exponential with equal jitter, capped, Retry-After honoured or refused")
     func retryDelays() {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let policy = RetryPolicy(maximumAttempts: 6, initialDelay: .milliseconds(100), multiplier: 2, maximumDelay: .milliseconds(500), maximumRetryAfter: .seconds(10))
         for (retry, full) in [(1, 100), (2, 200), (3, 400), (4, 500), (5, 500)] {
             let delay = policy.delay(beforeRetry: retry, retryAfter: nil, using: &rng)
@@ -104,15 +105,3 @@ struct WireFormatTests {
     }
 }
 
-/// A seeded generator (SplitMix64) so jitter is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

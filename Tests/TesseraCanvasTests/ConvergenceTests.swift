@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Testing
 import TesseraCanvas
 import TesseraCore
@@ -5,9 +6,9 @@ import TesseraCore
 @Suite("Convergence")
 struct ConvergenceTests {
     /// One random board edit; invalid picks (a deleted shape, a locked one) are simply refused.
-    private func randomEdit(_ board: inout Board, using generator: inout SeededGenerator) {
+    private func randomEdit(_ board: inout Board, using generator: inout SplitMix64) {
         let shapes = board.zOrder
-        let pick = { (g: inout SeededGenerator) -> ShapeID? in shapes.isEmpty ? nil : shapes[Int.random(in: 0..<shapes.count, using: &g)] }
+        let pick = { (g: inout SplitMix64) -> ShapeID? in shapes.isEmpty ? nil : shapes[Int.random(in: 0..<shapes.count, using: &g)] }
         let colors: [Color] = [.red, .green, .blue, .stickyYellow]
         switch Int.random(in: 0..<10, using: &generator) {
         case 0, 1:
@@ -35,7 +36,7 @@ struct ConvergenceTests {
     @Test("three replicas editing at random converge, whatever order changes are delivered in",
           arguments: [1, 2, 3, 5, 8, 13, 21, 34] as [UInt64])
     func randomEditsConverge(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let base = Board(replica: .fixed(0x100), origin: .human("A"))
         var boards = [base, base.fork(replica: .fixed(0x200), origin: .human("B")), base.fork(replica: .fixed(0x300), origin: .human("C"))]
         for _ in 0..<12 {

@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Testing
 @testable import TesseraCanvas
 
@@ -37,7 +38,7 @@ struct FractionalIndexTests {
 
     @Test("random inserts between neighbours stay strictly ordered", arguments: [1, 2, 3, 42, 2024] as [UInt64])
     func randomInsertsStayOrdered(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var keys: [FractionalIndex] = []
         for _ in 0..<2_000 {
             let position = Int.random(in: 0...keys.count, using: &generator)

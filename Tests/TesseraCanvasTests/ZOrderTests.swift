@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Testing
 import TesseraCanvas
 import TesseraCore
@@ -130,7 +131,7 @@ struct ZOrderTests {
 
     @Test("random z moves on two replicas converge to one strictly ordered stack", arguments: [7, 99, 1234] as [UInt64])
     func randomMovesConverge(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var (ada, grace) = makeReplicas()
         var ids: [ShapeID] = []
         for k in 0..<8 { ids.append(try ada.addShape(.rectangle(x: Double(k), y: 0, w: 5, h: 5))) }

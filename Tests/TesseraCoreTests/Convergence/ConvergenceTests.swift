@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Testing
 import TesseraCore
 
@@ -5,45 +6,9 @@ import TesseraCore
 /// state, whatever the delivery order, duplication or delay.
 @Suite("Convergence")
 struct ConvergenceTests {
-    static let keys = ["a", "b", "c", "fill", "x"]
-
     /// One random local edit on `doc`.
     static func randomEdit(_ doc: inout Document, _ rng: inout SplitMix64) throws {
-        let objects = reachableObjects(doc)
-        let (object, kind) = objects[rng.below(objects.count)]
-        let key = keys[rng.below(keys.count)]
-        switch kind {
-        case .map:
-            switch rng.below(10) {
-            case 0: try doc.makeObject([.map, .list, .text, .counter][rng.below(4)], forKey: key, in: object)
-            case 1: try doc.delete(key, in: object)
-            case 2: try doc.set(key, to: .double(Double(rng.below(1000)) / 10), in: object)
-            case 3: try doc.set(key, to: .null, in: object)
-            default: try doc.set(key, to: .int(Int64(rng.below(100))), in: object)
-            }
-        case .list:
-            let count = try doc.count(of: object)
-            if count > 0, rng.chance(30) {
-                let index = rng.below(count)
-                try doc.remove(at: index, count: 1 + rng.below(min(3, count - index)), in: object)
-            } else if rng.chance(15) {
-                try doc.insertObject([.map, .text][rng.below(2)], at: rng.below(count + 1), in: object)
-            } else {
-                let values = (0..<(1 + rng.below(3))).map { _ in Value.int(Int64(rng.below(1000))) }
-                try doc.insert(contentsOf: values, at: rng.below(count + 1), in: object)
-            }
-        case .text:
-            let count = try doc.count(of: object)
-            if count > 0, rng.chance(35) {
-                let index = rng.below(count)
-                try doc.remove(at: index, count: 1 + rng.below(min(4, count - index)), in: object)
-            } else {
-                let words = ["a", "bc", "def", "é", "🙂", "xyz "]
-                try doc.insertText(words[rng.below(words.count)], at: rng.below(count + 1), in: object)
-            }
-        case .counter:
-            try doc.increment(object, by: Int64(rng.below(21)) - 10)
-        }
+        try RandomEdits.randomEdit(&doc, &rng)
     }
 
     /// Delivers a random, shuffled, partly duplicated subset of `from`'s history to `to`,

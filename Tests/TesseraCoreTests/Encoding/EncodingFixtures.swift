@@ -1,3 +1,4 @@
+import TesseraTestSupport
 @testable import TesseraCore
 
 /// Deterministic documents and change sets for the encoding tests.

@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Testing
 @testable import TesseraCore
 
@@ -9,7 +10,7 @@ struct SequenceConvergenceTests {
     /// constantly; every step is verified.
     @Test("Small trees, 300 seeds", arguments: 0..<300)
     func smallTrees(seed: Int) {
-        var rng = SequenceSplitMix64(seed: UInt64(seed) &* 0x1234_5677 &+ 99)
+        var rng = SplitMix64(seed: UInt64(seed) &* 0x1234_5677 &+ 99)
         let configuration = SequenceSimulationConfiguration(
             seed: UInt64(seed), replicas: Int.random(in: 2...4, using: &rng), steps: 250,
             leafCapacity: Int.random(in: 5...8, using: &rng), nodeCapacity: Int.random(in: 4...5, using: &rng),

@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Testing
 @testable import TesseraCore
 
@@ -55,7 +56,7 @@ struct SequenceDeleteTests {
     /// must always reproduce the tree's new visible content on a mirror.
     @Test("Random id-range deletes reproduce the new state on a mirror", arguments: 0..<40)
     func randomDeletes(seed: Int) {
-        var rng = SequenceSplitMix64(seed: UInt64(seed) &+ 7_000)
+        var rng = SplitMix64(seed: UInt64(seed) &+ 7_000)
         var tree = SequenceTree(leafCapacity: Int.random(in: 5...10, using: &rng), nodeCapacity: 4)
         var index = ItemIndex()
         var content: [UInt64] = []

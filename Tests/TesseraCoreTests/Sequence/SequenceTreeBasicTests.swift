@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import Testing
 @testable import TesseraCore
 
@@ -210,7 +211,7 @@ struct SequenceTreeBasicTests {
     @Test func bulkLoad() {
         var index = ItemIndex()
         var tree = SequenceTree(leafCapacity: 5, nodeCapacity: 4)
-        var rng = SequenceSplitMix64(seed: 3)
+        var rng = SplitMix64(seed: 3)
         var counter: UInt32 = 1
         for k in 0..<300 {
             let count = Int.random(in: 1...3, using: &rng)

@@ -1,3 +1,4 @@
+import TesseraTestSupport
 import TesseraCore
 @testable import TesseraSync
 

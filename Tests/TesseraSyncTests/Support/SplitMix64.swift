@@ -1,14 +1,4 @@
-/// A seeded generator (SplitMix64) so every randomised test prints a seed that reproduces it.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-}
+import TesseraTestSupport
+
+/// The tests' generator (TesseraSync has an internal one of the same name for its simulated network).
+typealias SplitMix64 = TesseraTestSupport.SplitMix64

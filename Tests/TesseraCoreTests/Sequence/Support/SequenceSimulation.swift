@@ -1,3 +1,4 @@
+import TesseraTestSupport
 @testable import TesseraCore
 
 /// An operation broadcast between simulated replicas.
@@ -139,7 +140,7 @@ struct SequenceSimulatedReplica {
     }
 
     /// Applies up to `limit` deliverable inbox operations, each picked at random among the deliverable ones.
-    mutating func deliverRandomly(limit: Int, using rng: inout SequenceSplitMix64, replicaKey: (UInt32) -> UInt64) {
+    mutating func deliverRandomly(limit: Int, using rng: inout SplitMix64, replicaKey: (UInt32) -> UInt64) {
         var delivered = 0
         while delivered < limit && !inbox.isEmpty {
             // Random starting point, then the first deliverable op cyclically from there.
@@ -179,7 +180,7 @@ struct SequenceSimulatedReplica {
 
 /// Parameters of one randomized multi-replica run.
 struct SequenceSimulationConfiguration {
-    /// Seed for `SequenceSplitMix64`.
+    /// Seed for `SplitMix64`.
     var seed: UInt64
     /// Number of replicas.
     var replicas: Int
@@ -212,7 +213,7 @@ struct SequenceSimulationOutcome {
 /// orders that respect causality (an op is deliverable once its origins/targets exist), then delivers
 /// everything and checks that (a) all copies agree and (b) each tree equals its reference oracle.
 func runSequenceSimulation(_ configuration: SequenceSimulationConfiguration) -> SequenceSimulationOutcome {
-    var rng = SequenceSplitMix64(seed: configuration.seed)
+    var rng = SplitMix64(seed: configuration.seed)
     var keys: [UInt64] = []
     while keys.count < configuration.replicas {
         let key = rng.next() % 1000
