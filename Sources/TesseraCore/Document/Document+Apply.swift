@@ -285,7 +285,8 @@ extension Document {
             case .insertText(let after, let before, let text):
                 let s = Int(slot.index)
                 let offset = core.sequences[s].scalars.count
-                core.sequences[s].scalars.append(contentsOf: text.unicodeScalars)
+                // One scalar at a time: appending a String's scalar view wholesale takes a slow generic path.
+                for scalar in text.unicodeScalars { core.sequences[s].scalars.append(scalar) }
                 let width = core.sequences[s].scalars.count - offset
                 let position = insertRemote(s, id: id, count: width, after: item(after), before: item(before), offset: offset)
                 core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
@@ -355,10 +356,10 @@ extension Document {
         let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
         let m = Int(slot.index)
         let changed: Bool
-        if var register = core.maps[m].registers[keyIndex] {
-            let replicas = core.replicas
-            changed = register.write(entry, overwriting: predSlice) { DocumentCore.beats($0, $1, replicas) }
-            core.maps[m].registers[keyIndex] = register
+        let replicas = core.replicas
+        // In place: a register copied out and written back would copy its `others` on every write.
+        if let result = core.maps[m].registers[keyIndex]?.write(entry, overwriting: predSlice, beats: { DocumentCore.beats($0, $1, replicas) }) {
+            changed = result
         } else {
             core.maps[m].registers[keyIndex] = Register(entry)
             changed = !entry.isAbsent
