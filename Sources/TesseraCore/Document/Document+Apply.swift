@@ -79,21 +79,25 @@ extension Document {
         /// sequence object. A replica's changes validate in counter order, so each list is
         /// sorted and membership is a binary search (a whole-history import is one batch of
         /// hundreds of thousands of inserts; a linear scan here made it quadratic).
-        var items = PackedMap<UInt32, [(first: UInt64, end: UInt64, object: ItemID)]>()
+        var items: [[(first: UInt64, end: UInt64, object: ItemID)]] = []
 
         mutating func addItems(replica: UInt32, first: UInt64, count: UInt64, object: ItemID) {
-            items[replica, default: []].append((first, first + count, object))
+            let r = Int(replica)
+            if r >= items.count { items.append(contentsOf: repeatElement([], count: r + 1 - items.count)) }
+            items[r].append((first, first + count, object))
         }
 
         func containsItem(replica: UInt32, counter: UInt64, object: ItemID) -> Bool {
-            guard let list = items[replica] else { return false }
+            let r = Int(replica)
+            guard r < items.count else { return false }
+            // Searched in place: binding the list to a local would retain and release it.
             var low = 0
-            var high = list.count
+            var high = items[r].count
             while low < high {
                 let mid = (low + high) / 2
-                if list[mid].end <= counter { low = mid + 1 } else { high = mid }
+                if items[r][mid].end <= counter { low = mid + 1 } else { high = mid }
             }
-            return low < list.count && list[low].first <= counter && list[low].object == object
+            return low < items[r].count && items[r][low].first <= counter && items[r][low].object == object
         }
     }
 

@@ -262,16 +262,26 @@ struct OpRecord: Sendable {
 struct ReplicaTable: Sendable {
     var ids: [ReplicaID] = [ReplicaID(unchecked: 0)]
     var lookup = PackedMap<ReplicaID, UInt32>()
+    /// The last replica looked up: a change's operations and references mostly name one.
+    private var last: (id: ReplicaID, index: UInt32)?
 
     mutating func index(of id: ReplicaID) -> UInt32 {
-        if let index = lookup[id] { return index }
+        if let last, last.id == id { return last.index }
+        if let index = lookup[id] {
+            last = (id, index)
+            return index
+        }
         let index = UInt32(ids.count)
         ids.append(id)
         lookup[id] = index
+        last = (id, index)
         return index
     }
 
-    func existingIndex(of id: ReplicaID) -> UInt32? { lookup[id] }
+    func existingIndex(of id: ReplicaID) -> UInt32? {
+        if let last, last.id == id { return last.index }
+        return lookup[id]
+    }
 }
 
 /// Interned map keys.
