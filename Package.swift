@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "TesseraServer",
             dependencies: [
-                "TesseraCore", "TesseraCanvas", "TesseraSync", "TesseraStore", "TesseraTransport", "TesseraAgent",
+                "TesseraCore", "TesseraSync", "TesseraStore", "TesseraTransport", "TesseraAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -149,7 +149,7 @@ extension Document {
     ) throws(DocumentError) {
         var counter = change.startCounter
         // Reads `staging` in place: passing it to a function would copy its tables each time.
-        func seen(_ replica: ReplicaID, _: Void = ()) -> UInt64 {
+        func seen(_ replica: ReplicaID) -> UInt64 {
             if let v = staging.clock[replica] { return v }
             guard let r = core.replicas.existingIndex(of: replica) else { return 0 }
             return UInt64(core.clock[Int(r)])
@@ -289,8 +289,7 @@ extension Document {
             case .insertText(let after, let before, let text):
                 let s = Int(slot.index)
                 let offset = core.sequences[s].scalars.count
-                // One scalar at a time: appending a String's scalar view wholesale takes a slow generic path.
-                for scalar in text.unicodeScalars { core.sequences[s].scalars.append(scalar) }
+                core.sequences[s].scalars.append(scalarsOf: text)
                 let width = core.sequences[s].scalars.count - offset
                 let position = insertRemote(s, id: id, count: width, after: item(after), before: item(before), offset: offset)
                 core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),

@@ -309,8 +309,7 @@ extension Document {
             guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
             let (first, _) = try doc.nextCounters(UInt32(width))
             let offset = doc.core.sequences[s].scalars.count
-            // One scalar at a time: appending a String's scalar view wholesale takes a slow generic path.
-            for scalar in scalars { doc.core.sequences[s].scalars.append(scalar) }
+            doc.core.sequences[s].scalars.append(scalarsOf: text)
             let origins = doc.core.sequences[s].tree.insertLocal(
                 at: index, first: first, count: width, contentOffset: offset, index: &doc.core.itemIndex)
             doc.core.ops.append(OpRecord(

@@ -192,7 +192,6 @@ struct DocumentCore: Sendable {
     }
 }
 
-/// Where an object's state lives.
 /// A resolved object: its public ID, its item ID and its slot.
 struct SlotCache: Sendable {
     var object: ObjectID
@@ -200,6 +199,7 @@ struct SlotCache: Sendable {
     var slot: ObjectSlot
 }
 
+/// Where an object's state lives.
 struct ObjectSlot: Sendable {
     var kind: ObjectKind
     /// Index into `maps`, `sequences` or `counters`.

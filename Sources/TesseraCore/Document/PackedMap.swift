@@ -41,10 +41,6 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
 
     init() {}
 
-    init(minimumCapacity: Int) {
-        reserveCapacity(minimumCapacity)
-    }
-
     var count: Int { keys.count }
     var isEmpty: Bool { keys.isEmpty }
 
@@ -81,14 +77,6 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     private func entryIndex(_ key: UInt64) -> Int? {
         guard !slots.isEmpty else { return nil }
         return probe(key).entry
-    }
-
-    mutating func reserveCapacity(_ capacity: Int) {
-        keys.reserveCapacity(capacity)
-        values.reserveCapacity(capacity)
-        var size = Swift.max(8, slots.count)
-        while size * 5 < capacity * 8 { size *= 2 }
-        if size > slots.count { rehash(size) }
     }
 
     private mutating func rehash(_ size: Int) {
@@ -225,8 +213,6 @@ extension PackedMap: Sequence {
 
     /// The values, in insertion order.
     var allValues: [Value] { values.map { $0! } }
-    /// The keys, in insertion order.
-    var allKeys: [Key] { keys.map(Key.init(packed:)) }
 }
 
 /// The per-process key of ``PackedMap``'s hash mix.

@@ -35,3 +35,11 @@ extension Array where Element == UInt8 {
         }
     }
 }
+
+extension Array where Element == Unicode.Scalar {
+    /// Appends the scalars of `text` one at a time: `append(contentsOf: text.unicodeScalars)`
+    /// takes a slow generic path (hundreds of instructions for one typed character).
+    mutating func append(scalarsOf text: String) {
+        for scalar in text.unicodeScalars { append(scalar) }
+    }
+}

@@ -1,6 +1,5 @@
 import Logging
 import TesseraAgent
-import TesseraCanvas
 import TesseraCore
 import TesseraStore
 import TesseraSync
@@ -69,9 +68,6 @@ public actor RoomRegistry {
 
     /// The number of open connections, over all rooms.
     public var connectionCount: Int { rooms.values.reduce(0) { $0 + $1.connections } }
-
-    /// The replica ID of the relay's agent in `room`, while it has one.
-    public func agentReplica(in room: String) -> ReplicaID? { rooms[room]?.agent?.hosted.replica }
 
     /// The host of a loaded room, for inspection (`nil` when the room has no connections).
     public func host(of room: String) -> SyncHost<StoredRoom>? { rooms[room]?.host }
