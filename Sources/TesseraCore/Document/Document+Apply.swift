@@ -11,6 +11,7 @@ extension Document {
     @discardableResult
     public mutating func apply(_ changes: [Change]) throws(DocumentError) -> DocumentEvents {
         if open != nil { throw .invalidOperation("cannot apply remote changes inside a transaction") }
+        ensureHistory()
         // Work on positions, not copies: a `Change` holds several arrays and strings, and
         // copying one into each work list costs a retain and a release per field.
         let pendingChanges = core.pending.all

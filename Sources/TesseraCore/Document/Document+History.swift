@@ -108,17 +108,20 @@ extension Document {
     ///
     /// This is the delta to send a peer whose version vector is `version`.
     public func changes(since version: VersionVector = VersionVector()) -> [Change] {
-        core.changeIndices(since: version).map(core.publicChange)
+        let core = historyCore
+        return core.changeIndices(since: version).map(core.publicChange)
     }
 
     /// The change that contains operation `id`, if this document has it.
     public func change(containing id: OpID) -> Change? {
+        let core = historyCore
         guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
         return core.publicChange(index)
     }
 
     /// Who made operation `id` (attribution).
     public func origin(of id: OpID) -> Origin? {
+        let core = historyCore
         guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
         return core.origins.origins[Int(core.changes[index].origin)]
     }

@@ -44,16 +44,18 @@ extension Document {
         guard let keyIndex = core.keys.existingIndex(of: key), let register = core.maps[Int(slot.index)].registers[keyIndex] else {
             return []
         }
+        let history = historyCore
         return ([register.winner] + register.others.sorted { core.beats($0, $1) }).map { entry in
-            let change = core.changeIndex(containing: entry.id)
+            let change = history.changeIndex(containing: entry.id)
             return Write(
                 value: entry.isAbsent ? nil : core.values[Int(entry.value)], operation: core.opID(entry.id),
-                lamport: entry.lamport, origin: change.map { core.origins.origins[Int(core.changes[$0].origin)] } ?? .anonymous)
+                lamport: entry.lamport, origin: change.map { history.origins.origins[Int(history.changes[$0].origin)] } ?? .anonymous)
         }
     }
 
     /// The Lamport timestamp of operation `id`, if this document has it.
     public func lamport(of id: OpID) -> UInt64? {
+        let core = historyCore
         guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
         let change = core.changes[index]
         return change.startLamport + UInt64(item.counter - change.startCounter)
@@ -74,8 +76,9 @@ extension Document {
             return nil
         }
         let id = register.winner.id
-        guard let change = core.changeIndex(containing: id) else { return nil }
-        return (core.opID(id), core.origins.origins[Int(core.changes[change].origin)])
+        let history = historyCore
+        guard let change = history.changeIndex(containing: id) else { return nil }
+        return (history.opID(id), history.origins.origins[Int(history.changes[change].origin)])
     }
 
     /// The keys of map `object` that have a visible value, sorted.

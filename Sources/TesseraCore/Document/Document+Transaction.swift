@@ -44,6 +44,7 @@ extension Document {
     }
 
     mutating func begin(origin: borrowing Origin, recordsEvents: Bool, undoKind: UndoKind = .none) {
+        ensureHistory()
         // Interned now, so the open transaction holds an index, not four strings to copy and release.
         let originIndex = core.origins.index(of: origin)
         let local = core.local

@@ -31,6 +31,11 @@ public struct Document: Sendable {
         self.origin = origin
     }
 
+    init(core: DocumentCore, origin: Origin) {
+        self.core = core
+        self.origin = origin
+    }
+
     /// This replica's ID.
     public var replica: ReplicaID { core.replicas.ids[Int(core.local)] }
 
@@ -53,16 +58,17 @@ public struct Document: Sendable {
     public var pendingChangeCount: Int { core.pending.count }
 
     /// The number of changes in this document's history.
-    public var changeCount: Int { core.changes.count }
+    public var changeCount: Int { core.deferred?.changeCount ?? core.changes.count }
 
     /// The number of operations in this document's history.
-    public var operationCount: Int { core.ops.count }
+    public var operationCount: Int { core.deferred?.operationCount ?? core.ops.count }
 
     /// A copy of this document that writes as another replica (fresh random ID by default).
     ///
     /// The fork has the same history and state; its undo history starts empty.
     public func fork(replica: ReplicaID = .random()) -> Document {
         var copy = self
+        copy.ensureHistory()
         copy.open = nil
         copy.undo = UndoState()
         copy.core.local = copy.core.replicaIndex(replica)

@@ -47,6 +47,13 @@ struct DocumentCore: Sendable {
     // MARK: Causality
     var pending = PendingBuffer()
 
+    // MARK: Deferred history
+    /// Set while a document loaded from a snapshot's materialised state has not needed its
+    /// history yet (see ``DeferredHistory``); the log arrays above are empty until then.
+    var deferred: DeferredHistory?
+    /// Why a deferred history could not be decoded, if it could not.
+    var historyError: EncodingError?
+
     // MARK: Undo
     /// Elements that undo or redo re-created as new elements: original → copy (local only).
     /// Later undo steps follow the chain so "delete what step N inserted" reaches the copy,

@@ -60,10 +60,12 @@ struct ChangeEncoder {
     init() {}
 
     /// The payload for `changes`.
-    static func encode(_ changes: [Change]) -> [UInt8] {
+    /// `extraSections` are optional extensions (ids ≥ 64, increasing), such as a snapshot's
+    /// materialised state, written after the columns.
+    static func encode(_ changes: [Change], extraSections: [(UInt64, [UInt8])] = []) -> [UInt8] {
         var encoder = ChangeEncoder()
         for change in changes { encoder.append(change) }
-        return encoder.finish()
+        return encoder.finish(extraSections: extraSections)
     }
 
     mutating func append(_ change: Change) {
@@ -230,10 +232,10 @@ struct ChangeEncoder {
 
     // MARK: Output
 
-    mutating func finish() -> [UInt8] {
-        var sections: [(ColumnID, [UInt8])] = []
+    mutating func finish(extraSections: [(UInt64, [UInt8])] = []) -> [UInt8] {
+        var sections: [(UInt64, [UInt8])] = []
         func add(_ id: ColumnID, _ bytes: [UInt8]) {
-            if !bytes.isEmpty { sections.append((id, bytes)) }
+            if !bytes.isEmpty { sections.append((id.rawValue, bytes)) }
         }
         func table(_ count: Int, _ body: [UInt8]) -> [UInt8] {
             guard count > 0 else { return [] }
@@ -282,13 +284,17 @@ struct ChangeEncoder {
         add(.valueObjectReplica, valueObject.replica.finish())
         add(.valueObjectCounter, valueObject.counter.finish())
 
+        for (id, bytes) in extraSections where !bytes.isEmpty {
+            precondition(id >= ColumnID.firstOptional && id > (sections.last?.0 ?? 0), "extension section ids must be optional and increasing")
+            sections.append((id, bytes))
+        }
         let total = sections.reduce(32) { $0 + $1.1.count + 10 }
         var out = ByteWriter(capacity: total)
         out.writeCount(changeCount)
         out.writeCount(operationCount)
         out.writeCount(sections.count)
         for (id, bytes) in sections {
-            out.writeULEB128(id.rawValue)
+            out.writeULEB128(id)
             out.writeCount(bytes.count)
             out.write(contentsOf: bytes)
         }

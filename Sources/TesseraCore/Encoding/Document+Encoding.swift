@@ -1,3 +1,22 @@
+/// How ``Document/init(decoding:replica:origin:limits:loading:)`` opens a snapshot.
+public enum SnapshotLoading: Sendable, Hashable {
+    /// Open from the snapshot's materialised state when it has one (the default), and decode
+    /// the history only when something needs it: the first edit, undo or revert, or a reader
+    /// of the log such as ``Document/changes(since:)``.
+    ///
+    /// The state is trusted to be what the history produces: the CRC guards it against
+    /// corruption, and the loader checks that it is well formed (every index, item, object
+    /// reference and sequence origin resolves). When the history is decoded, it is checked
+    /// against the state's version, Lamport time and sequence content, and a disagreement is
+    /// reported in ``Document/historyError``. Use it for snapshots this software wrote, such
+    /// as a replica's own store.
+    case materializedState
+    /// Ignore any materialised state and rebuild the document by applying the history: the
+    /// state can then only be the one the history produces. Use it for snapshots from a party
+    /// you do not trust to have written them honestly.
+    case replayHistory
+}
+
 extension Document {
     /// Encodes every change this document has that a peer at `version` lacks: the delta to
     /// send it.
@@ -9,19 +28,25 @@ extension Document {
     ///
     /// Complexity: O(size of the delta).
     public func encodeChanges(since version: VersionVector, compression: PayloadCompression = .automatic) -> [UInt8] {
-        Container.encode(kind: .changes, payload: ChangeEncoder.encode(changes(since: version)), compression: compression)
+        let core = historyCore
+        let changes = core.changeIndices(since: version).map(core.publicChange)
+        return Container.encode(kind: .changes, payload: ChangeEncoder.encode(changes), compression: compression)
     }
 
-    /// Encodes the whole document.
+    /// Encodes the whole document: its complete history (every change, in causal order) and
+    /// its materialised state, so that ``init(decoding:replica:origin:limits:loading:)`` opens
+    /// it without replaying the history (FORMAT.md §6).
     ///
-    /// A snapshot currently holds the complete history (every change, in causal order);
-    /// loading it replays the history. The format reserves a flag for a materialised-state
-    /// section so a later version can load faster without breaking older readers
-    /// (FORMAT.md §6). Changes still waiting for their dependencies are not included.
+    /// Changes still waiting for their dependencies are not included. A document opened from
+    /// a snapshot and not edited since encodes to the same bytes.
     ///
-    /// Complexity: O(size of the history).
+    /// Complexity: O(size of the history + size of the state).
     public func encodeSnapshot(compression: PayloadCompression = .automatic) -> [UInt8] {
-        Container.encode(kind: .snapshot, payload: ChangeEncoder.encode(changes()), compression: compression)
+        if let deferred = core.deferred, compression == .automatic { return deferred.bytes }
+        let core = historyCore
+        let history = core.changeIndices(since: VersionVector()).map(core.publicChange)
+        let payload = ChangeEncoder.encode(history, extraSections: [(StateSection.id, StateEncoder.encode(core))])
+        return Container.encode(kind: .snapshot, payload: payload, compression: compression, flags: .materializedState)
     }
 
     /// Loads a document from a snapshot (or a changes container), writing as `replica`.
@@ -35,11 +60,30 @@ extension Document {
     /// copy.materialize() == original.materialize()   // true
     /// ```
     ///
+    /// With ``SnapshotLoading/materializedState`` (the default) a snapshot that carries its
+    /// materialised state is opened from that state, and its history is decoded only when
+    /// first needed (see ``SnapshotLoading``). Changes containers, and snapshots without
+    /// state, are replayed.
+    ///
     /// - Throws: ``EncodingError``; ``EncodingError/rejected(_:)`` if the bytes decode but
     ///   the changes are invalid.
     public init(decoding bytes: [UInt8], replica: ReplicaID = .random(), origin: Origin = .anonymous,
-                limits: DecodingLimits = .standard) throws(EncodingError) {
-        let changes = try Change.decode(bytes, limits: limits)
+                limits: DecodingLimits = .standard, loading: SnapshotLoading = .materializedState) throws(EncodingError) {
+        let container = try Container.decode(bytes, limits: limits)
+        try container.expect(.changes, .snapshot)
+        if loading == .materializedState, container.kind == .snapshot, container.flags.contains(.materializedState) {
+            let layout = try SnapshotLayout(container.payload)
+            if let state = layout.state {
+                var core = try StateDecoder.decode(state, replica: replica, budget: container.budget)
+                if layout.changeCount > 0 {
+                    core.deferred = DeferredHistory(bytes: bytes, limits: limits, changeCount: layout.changeCount,
+                                                    operationCount: layout.operationCount)
+                }
+                self.init(core: core, origin: origin)
+                return
+            }
+        }
+        let changes = try ChangeDecoder.decode(container)
         var document = Document(replica: replica, origin: origin)
         do {
             try document.apply(changes)

@@ -49,6 +49,7 @@ extension Document {
     @discardableResult
     public mutating func revert(where predicate: (Origin) -> Bool, as origin: Origin? = nil) throws(DocumentError) -> Commit {
         if open != nil { throw .invalidOperation("cannot revert inside a transaction") }
+        ensureHistory()
         let matching = core.origins.origins.indices.filter { predicate(core.origins.origins[$0]) }.map(UInt32.init)
         let indices = core.changes.indices.filter { matching.contains(core.changes[$0].origin) }
         return try invert(indices, origin: origin ?? self.origin, kind: .none)
@@ -56,6 +57,7 @@ extension Document {
 
     /// Writes one change that undoes the changes at `indices` (log positions, ascending).
     mutating func invert(_ indices: [Int], origin: Origin, kind: UndoKind) throws(DocumentError) -> Commit {
+        ensureHistory()
         if open != nil { throw .invalidOperation("cannot undo inside a transaction") }
         var plan = InversePlan()
         for index in indices.sorted() { plan.add(change: index, core: core) }

@@ -23,8 +23,9 @@ struct EncodingGoldenTests {
     func regenerate() throws {
         let (document, _) = try EncodingFixtures.sample()
         let files: [(String, [UInt8])] = [
-            ("sample-snapshot.tessera", document.encodeSnapshot(compression: .none)),
-            ("sample-snapshot-deflated.tessera", document.encodeSnapshot(compression: .automatic)),
+            ("sample-snapshot.tessera", Container.encode(kind: .snapshot, payload: ChangeEncoder.encode(document.history), compression: .none)),
+            ("sample-snapshot-deflated.tessera", Container.encode(kind: .snapshot, payload: ChangeEncoder.encode(document.history))),
+            ("sample-snapshot-state.tessera", document.encodeSnapshot(compression: .none)),
             ("sample-delta.tessera", try EncodingFixtures.sampleDelta(compression: .none)),
             ("sample-version.tessera", document.version.encoded()),
         ]
@@ -32,10 +33,12 @@ struct EncodingGoldenTests {
         for (name, bytes) in files { try Data(bytes).write(to: Self.directory.appendingPathComponent(name)) }
     }
 
-    @Test("the snapshot decodes to the sample document")
-    func snapshotContent() throws {
-        let bytes = try Self.load("sample-snapshot.tessera")
+    @Test("the snapshots (history only, and with materialised state) decode to the sample document",
+          arguments: ["sample-snapshot.tessera", "sample-snapshot-state.tessera"])
+    func snapshotContent(file: String) throws {
+        let bytes = try Self.load(file)
         let document = try Document(decoding: bytes)
+        #expect(document.core.deferred == nil || file == "sample-snapshot-state.tessera")
         #expect(document.version == VersionVector([Self.alice: 52, Self.bob: 5]))
         #expect(document.changeCount == 9)
         let shapes = try #require(try document.get("shapes")?.objectID)
@@ -89,7 +92,10 @@ struct EncodingGoldenTests {
     func reencoding() throws {
         let snapshot = try Self.load("sample-snapshot.tessera")
         #expect(Container.encode(kind: .snapshot, payload: ChangeEncoder.encode(try Change.decode(snapshot)), compression: .none) == snapshot)
-        #expect(try Document(decoding: snapshot).encodeSnapshot(compression: .none) == snapshot)
+        let withState = try Self.load("sample-snapshot-state.tessera")
+        #expect(try Document(decoding: snapshot).encodeSnapshot(compression: .none) == withState)
+        #expect(try Document(decoding: withState, loading: .replayHistory).encodeSnapshot(compression: .none) == withState)
+        #expect(try Change.decode(withState) == Change.decode(snapshot), "the state section sits beside the same history")
         let delta = try Self.load("sample-delta.tessera")
         #expect(Change.encode(try Change.decode(delta), compression: .none) == delta)
         let version = try Self.load("sample-version.tessera")
@@ -107,6 +113,6 @@ struct EncodingGoldenTests {
         #expect(inflated.payload.bytes[inflated.payload.position..<inflated.payload.end] == stored.payload.bytes[stored.payload.position..<stored.payload.end])
         // zlib builds may differ in their exact deflate output, so only the payload is pinned.
         let document = try Document(decoding: deflated)
-        #expect(document.encodeSnapshot(compression: .none) == plain)
+        #expect(try document.encodeSnapshot(compression: .none) == Self.load("sample-snapshot-state.tessera"))
     }
 }

@@ -210,15 +210,23 @@ struct EncodingHostileInputTests {
         #expect(throws: EncodingError.unsupportedFlags(found: 2)) { try Change.decode(changesWithState) }
     }
 
-    @Test("a snapshot with materialised-state sections loads from its history (forward compatibility)")
+    @Test("unknown optional sections are skipped; a broken state section is an error unless the history is replayed")
     func materializedStateIsOptional() throws {
         let sample = try EncodingFixtures.sample().document
         var payload = try EditablePayload(container: sample.encodeSnapshot(compression: .none))
-        payload.sections.append((id: 128, bytes: [1, 2, 3, 4]))
-        payload.sections.append((id: 200, bytes: []))
+        #expect(payload.sections.contains { $0.id == StateSection.id })
+        payload.sections.append((id: 200, bytes: [9]))
         let future = Container.encode(kind: .snapshot, payload: payload.payload(), compression: .none, flags: .materializedState)
-        let loaded = try Document(decoding: future)
-        #expect(loaded.materialize() == sample.materialize())
+        #expect(try Document(decoding: future).materialize() == sample.materialize())
+        // A state section that does not decode.
+        var broken = payload
+        broken.sections = broken.sections.map { $0.id == StateSection.id ? (id: StateSection.id, bytes: [1, 2, 3, 4]) : $0 }
+        let brokenBytes = Container.encode(kind: .snapshot, payload: broken.payload(), compression: .none, flags: .materializedState)
+        #expect(throws: EncodingError.self) { try Document(decoding: brokenBytes) }
+        #expect(try Document(decoding: brokenBytes, loading: .replayHistory).materialize() == sample.materialize())
+        // Without the flag the state section is an unknown extension, and the history is replayed.
+        let unflagged = Container.encode(kind: .snapshot, payload: broken.payload(), compression: .none)
+        #expect(try Document(decoding: unflagged).materialize() == sample.materialize())
         // Unknown ids below the optional range are errors.
         payload.sections.insert((id: 63, bytes: [0]), at: payload.sections.count - 2)
         #expect(throws: EncodingError.self) { try Change.decode(Container.encode(kind: .snapshot, payload: payload.payload(), compression: .none)) }
