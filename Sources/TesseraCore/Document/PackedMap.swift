@@ -136,6 +136,16 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         }
     }
 
+    /// Makes room for `count` entries in total without growing (loading a snapshot knows
+    /// each map's size).
+    mutating func reserveCapacity(_ count: Int) {
+        keys.reserveCapacity(count)
+        values.reserveCapacity(count)
+        var size = Swift.max(slots.count, 8)
+        while count * 8 > size * 5 { size *= 2 }
+        if size > slots.count { rehash(size) }
+    }
+
     @discardableResult
     mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
         let packed = key.packed

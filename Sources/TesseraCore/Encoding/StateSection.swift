@@ -427,6 +427,7 @@ struct StateDecoder {
     private mutating func readMap(_ m: Int) throws(EncodingError) {
         let registerCount = try count("registers", minimumBytes: 4)
         var map = MapState()
+        map.registers.reserveCapacity(registerCount)
         for _ in 0..<registerCount {
             let offset = reader.position
             let key = try reader.readULEB128()
@@ -467,10 +468,8 @@ struct StateDecoder {
             contentCount = try count("text scalars", minimumBytes: 1)
             let byteCount = try reader.readCount(limit: reader.remaining, "text length")
             let offset = reader.position
-            let text = try reader.readString(byteCount)
-            core.sequences[s].scalars.reserveCapacity(contentCount)
-            core.sequences[s].scalars.append(scalarsOf: text)
-            guard core.sequences[s].scalars.count == contentCount else { throw invalid("text scalar count differs", at: offset) }
+            let range = try reader.readRange(byteCount)
+            core.sequences[s].scalars = try Self.scalars(reader.bytes[range], count: contentCount, offset: offset)
         } else {
             contentCount = try count("list elements", minimumBytes: 1)
             core.sequences[s].elements.reserveCapacity(contentCount)
@@ -538,6 +537,31 @@ struct StateDecoder {
             previous = run
         }
         return runs
+    }
+
+    /// Decodes UTF-8 into scalars: ASCII byte by byte, anything else through validated
+    /// `String` decoding.
+    private static func scalars(_ utf8: ArraySlice<UInt8>, count: Int, offset: Int) throws(EncodingError) -> [Unicode.Scalar] {
+        let ascii = utf8.withUnsafeBufferPointer { buffer in buffer.allSatisfy { $0 < 0x80 } }
+        var scalars: [Unicode.Scalar] = []
+        if ascii {
+            guard utf8.count == count else {
+                throw .invalid(offset: offset, reason: "state section: text scalar count differs")
+            }
+            scalars = [Unicode.Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                utf8.withUnsafeBufferPointer { bytes in
+                    for i in 0..<count { buffer[i] = Unicode.Scalar(bytes[i]) }
+                }
+                initialized = count
+            }
+        } else {
+            let decoded = utf8.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+            guard let text = decoded else { throw .invalid(offset: offset, reason: "state section: ill-formed UTF-8") }
+            scalars.reserveCapacity(count)
+            scalars.append(scalarsOf: text)
+            guard scalars.count == count else { throw .invalid(offset: offset, reason: "state section: text scalar count differs") }
+        }
+        return scalars
     }
 
     /// Every origin is an item of the same sequence (items are registered under their sequence).
