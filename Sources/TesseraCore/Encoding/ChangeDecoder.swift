@@ -68,24 +68,12 @@ struct ChangeDecoder {
         let opOffset = reader.position
         operationCount = try reader.readCount(limit: Int.max, "operation count")
         try budget.spend(operationCount, at: opOffset, for: "operations")
-        // Each section takes at least two bytes (id and length).
-        let sectionCount = try reader.readCount(limit: reader.remaining / 2, "section count")
         var columns = [ByteReader?](repeating: nil, count: Int(ColumnID.firstOptional))
-        var previousID: UInt64?
-        for _ in 0..<sectionCount {
-            let idOffset = reader.position
-            let id = try reader.readULEB128()
-            if let previousID, id <= previousID {
-                throw .invalid(offset: idOffset, reason: "section id \(id) after \(previousID): ids must increase")
-            }
-            previousID = id
-            let length = try reader.readCount(limit: Int.max, "section length")
-            let section = try reader.subReader(count: length)
-            guard id < ColumnID.firstOptional else { continue }  // an optional extension this version skips
+        try Self.readSections(&reader) { (id, idOffset, section) throws(EncodingError) in
+            guard id < ColumnID.firstOptional else { return }  // an optional extension this version skips
             guard ColumnID(rawValue: id) != nil else { throw .invalid(offset: idOffset, reason: "unknown section id \(id)") }
             columns[Int(id)] = section
         }
-        guard reader.isAtEnd else { throw .invalid(offset: reader.position, reason: "bytes after the last section") }
 
         let empty = ByteReader(payload.bytes, range: payload.end..<payload.end)
         func raw(_ id: ColumnID) -> ByteReader { columns[Int(id.rawValue)] ?? empty }
@@ -127,6 +115,27 @@ struct ChangeDecoder {
         valueString = rle(.valueString)
         valueBytes = raw(.valueBytes)
         valueObject = ObjectReferenceReader(code: rle(.valueObject), replica: rle(.valueObjectReplica), counter: rle(.valueObjectCounter))
+    }
+
+    /// Reads the section directory that follows a payload's counts (FORMAT.md §3.1): calls
+    /// `body` with each section's id, the offset of its id and a reader over its bytes, and
+    /// checks that ids increase and that nothing follows the last section.
+    static func readSections(_ reader: inout ByteReader,
+                             _ body: (UInt64, Int, ByteReader) throws(EncodingError) -> Void) throws(EncodingError) {
+        // Each section takes at least two bytes (id and length).
+        let sectionCount = try reader.readCount(limit: reader.remaining / 2, "section count")
+        var previousID: UInt64?
+        for _ in 0..<sectionCount {
+            let idOffset = reader.position
+            let id = try reader.readULEB128()
+            if let previousID, id <= previousID {
+                throw .invalid(offset: idOffset, reason: "section id \(id) after \(previousID): ids must increase")
+            }
+            previousID = id
+            let length = try reader.readCount(limit: Int.max, "section length")
+            try body(id, idOffset, try reader.subReader(count: length))
+        }
+        guard reader.isAtEnd else { throw .invalid(offset: reader.position, reason: "bytes after the last section") }
     }
 
     // MARK: Tables

@@ -638,19 +638,10 @@ struct SnapshotLayout {
         var reader = payload
         changeCount = try reader.readCount(limit: Int.max, "change count")
         operationCount = try reader.readCount(limit: Int.max, "operation count")
-        let sectionCount = try reader.readCount(limit: reader.remaining / 2, "section count")
-        var previousID: UInt64?
-        for _ in 0..<sectionCount {
-            let idOffset = reader.position
-            let id = try reader.readULEB128()
-            if let previousID, id <= previousID {
-                throw .invalid(offset: idOffset, reason: "section id \(id) after \(previousID): ids must increase")
-            }
-            previousID = id
-            let length = try reader.readCount(limit: Int.max, "section length")
-            let section = try reader.subReader(count: length)
+        var state: ByteReader?
+        try ChangeDecoder.readSections(&reader) { (id, _, section) throws(EncodingError) in
             if id == StateSection.id { state = section }
         }
-        guard reader.isAtEnd else { throw .invalid(offset: reader.position, reason: "bytes after the last section") }
+        self.state = state
     }
 }
