@@ -123,20 +123,7 @@ let benchmarks: @Sendable () -> Void = {
         }
 
         Benchmark("List.remove.random.n\(n)") { benchmark, fixture in
-            var rng = SplitMix64(seed: 12)
-            var doc = fixture.document
-            do {
-                try doc.remove(at: 0, count: 1, in: fixture.object)
-                let start = n + editsPerIteration - 1
-                let positions = (0..<editsPerIteration).map { i in rng.below(start - i) }
-                benchmark.startMeasurement()
-                for position in positions {
-                    try doc.remove(at: position, count: 1, in: fixture.object)
-                }
-                benchmark.stopMeasurement()
-            } catch {
-                benchmark.error("\(error)")
-            }
+            removeAtRandom(benchmark, fixture, size: n, seed: 12)
         } setup: {
             Fixtures.listDocument(count: n + editsPerIteration)
         }
@@ -204,20 +191,7 @@ let benchmarks: @Sendable () -> Void = {
 
         // Deletes of single scalars at random positions.
         Benchmark("Text.delete.random.n\(n)") { benchmark, fixture in
-            var rng = SplitMix64(seed: 23)
-            var doc = fixture.document
-            do {
-                try doc.remove(at: 0, count: 1, in: fixture.object)
-                let start = n + editsPerIteration - 1
-                let positions = (0..<editsPerIteration).map { i in rng.below(start - i) }
-                benchmark.startMeasurement()
-                for position in positions {
-                    try doc.remove(at: position, count: 1, in: fixture.object)
-                }
-                benchmark.stopMeasurement()
-            } catch {
-                benchmark.error("\(error)")
-            }
+            removeAtRandom(benchmark, fixture, size: n, seed: 23)
         } setup: {
             Fixtures.textDocument(count: n + editsPerIteration)
         }
@@ -299,5 +273,24 @@ struct BoardFixture {
             ids.append(try board.addShape(Shape.ellipse(x: ShapeVocabulary.coord(&rng), y: ShapeVocabulary.coord(&rng), w: 40, h: 40)))
         }
         return Box(BoardFixture(board: board, ids: ids))
+    }
+}
+
+/// Removes `editsPerIteration` single elements at random positions of a fixture of
+/// `size + editsPerIteration` elements (after one untimed removal that unshares its storage).
+func removeAtRandom(_ benchmark: Benchmark, _ fixture: SequenceDocument, size: Int, seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    var doc = fixture.document
+    do {
+        try doc.remove(at: 0, count: 1, in: fixture.object)
+        let start = size + editsPerIteration - 1
+        let positions = (0..<editsPerIteration).map { i in rng.below(start - i) }
+        benchmark.startMeasurement()
+        for position in positions {
+            try doc.remove(at: position, count: 1, in: fixture.object)
+        }
+        benchmark.stopMeasurement()
+    } catch {
+        benchmark.error("\(error)")
     }
 }

@@ -225,7 +225,7 @@ struct StateEncoder {
             let scaled = d * StateSection.powersOfTen[scale]
             guard abs(scaled) <= 9_007_199_254_740_992 else { return nil }
             let mantissa = scaled.rounded()
-            if Double(Int64(mantissa)) / StateSection.powersOfTen[scale] == d, (Double(Int64(mantissa)) / StateSection.powersOfTen[scale]).bitPattern == d.bitPattern {
+            if (Double(Int64(mantissa)) / StateSection.powersOfTen[scale]).bitPattern == d.bitPattern {
                 return (UInt8(scale), Int64(mantissa))
             }
         }
