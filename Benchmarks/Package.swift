@@ -21,7 +21,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPeerbenchSystem", path: "Sources/CPeerbenchSystem", pkgConfig: "zlib"),
         .target(name: "Peerbench", dependencies: ["CPeerbenchSystem"]),
-        .target(name: "Fixtures", dependencies: ["Peerbench", .product(name: "TesseraCore", package: "Tessera")]),
+        .target(name: "Fixtures", dependencies: [
+            "Peerbench", .product(name: "TesseraCore", package: "Tessera"), .product(name: "Benchmark", package: "benchmark"),
+        ]),
         .executableTarget(
             name: "PeerWorkloads",
             dependencies: [

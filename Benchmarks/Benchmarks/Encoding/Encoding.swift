@@ -11,27 +11,7 @@ import TesseraCore
 // 1,000-scalar text. Next to wall clock and mallocs, `ops/s` is the document's (or delta's)
 // operation count divided by the measured time, and `bytes` the encoded size.
 
-let opsPerSecond = BenchmarkMetric.custom("ops/s", polarity: .prefersLarger, useScalingFactor: false)
 let encodedBytes = BenchmarkMetric.custom("bytes", polarity: .prefersSmaller, useScalingFactor: false)
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Runs `body` as the measured region and records `operations / elapsed` as `ops/s`.
-@inline(__always)
-func measure<R>(_ benchmark: Benchmark, operations: Int, _ body: () throws -> R) rethrows -> R {
-    var start = timespec()
-    var end = timespec()
-    benchmark.startMeasurement()
-    clock_gettime(CLOCK_MONOTONIC, &start)
-    let result = try body()
-    clock_gettime(CLOCK_MONOTONIC, &end)
-    benchmark.stopMeasurement()
-    let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-    benchmark.measurement(opsPerSecond, Int(Double(operations) / max(seconds, 1e-9)))
-    return result
-}
 
 /// A shape document after its updates, its fork version and the delta since then.
 struct ShapeFixture {

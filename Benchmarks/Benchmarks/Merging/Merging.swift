@@ -19,22 +19,6 @@ import Glibc
 // `ops/s` = (k - 1) · n merged operations / measured time. The merging replica is decoded
 // afresh (untimed) before every iteration so its storage is uniquely owned.
 
-let opsPerSecond = BenchmarkMetric.custom("ops/s", polarity: .prefersLarger, useScalingFactor: false)
-
-@inline(__always)
-func measure<R>(_ benchmark: Benchmark, operations: Int, _ body: () throws -> R) rethrows -> R {
-    var start = timespec()
-    var end = timespec()
-    benchmark.startMeasurement()
-    clock_gettime(CLOCK_MONOTONIC, &start)
-    let result = try body()
-    clock_gettime(CLOCK_MONOTONIC, &end)
-    benchmark.stopMeasurement()
-    let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-    benchmark.measurement(opsPerSecond, Int(Double(operations) / max(seconds, 1e-9)))
-    return result
-}
-
 /// The replicas to merge and the merging replica's snapshot.
 struct MergeFixture {
     var replicas: [Document]
