@@ -45,13 +45,20 @@ struct TraceWorkload {
             let (b, opening) = try Clock.measure { () throws(EncodingError) in try variant.open(data, replica: .peerbenchB) }
             rec.add(p + "import_s", opening)
             rec.add(p + "import_patches_per_s", opening.rate(patches))
+            // The first read finds the text by name and reads it, as the peers' do
+            // (`doc.get_text("text").to_string()`); a lazily opened snapshot decodes here.
+            let (string, read) = try Clock.measure { () throws(DocumentError) -> String? in
+                guard case .object(let imported)? = try b.get("text") else { return nil }
+                return try b.text(imported)
+            }
+            rec.add(p + "read_after_import_s", read)
+            // Measured after the read, so a lazily opened document counts its decoded state
+            // (and the string read, 105 kB for automerge-paper).
             rec.add(p + "import_doc_heap_bytes", count: Machine.liveHeapBytes - heapBeforeImport)
-            guard case .object(let imported)? = try b.get("text") else {
+            guard let string else {
                 rec.check(p + "text_equals_endContent", false)
                 continue
             }
-            let (string, read) = try Clock.measure { () throws(DocumentError) in try b.text(imported) }
-            rec.add(p + "read_after_import_s", read)
             rec.check(p + "text_equals_endContent", string == trace.endContent)
             rec.check(p + "text_length", string.unicodeScalars.count)
         }

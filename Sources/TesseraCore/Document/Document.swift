@@ -18,7 +18,10 @@
 /// Every write happens inside a transaction that becomes one ``Change``. Writes called
 /// outside ``transact(origin:_:)`` commit immediately, one change each.
 public struct Document: Sendable {
-    var core: DocumentCore
+    /// The document's storage, once decoded (see ``core``).
+    var storage: DocumentCore
+    /// A snapshot opened lazily and not yet written to; ``storage`` is a placeholder until then.
+    var unopened: UnopenedSnapshot?
     var open: OpenTransaction?
     var undo = UndoState()
 
@@ -27,17 +30,46 @@ public struct Document: Sendable {
 
     /// Creates an empty document written by `replica`.
     public init(replica: ReplicaID = .random(), origin: Origin = .anonymous) {
-        core = DocumentCore(replica: replica)
+        storage = DocumentCore(replica: replica)
         self.origin = origin
     }
 
     init(core: DocumentCore, origin: Origin) {
-        self.core = core
+        storage = core
         self.origin = origin
     }
 
+    /// A document opened lazily from a snapshot (see ``SnapshotLoading/lazyState``).
+    init(unopened: UnopenedSnapshot, origin: Origin) {
+        storage = DocumentCore()
+        self.unopened = unopened
+        self.origin = origin
+    }
+
+    /// The document's storage: readers of a lazily opened snapshot share its decoded core;
+    /// the first writer takes it over.
+    var core: DocumentCore {
+        @inline(__always) _read {
+            if let unopened {
+                yield unopened.core
+            } else {
+                yield storage
+            }
+        }
+        @inline(__always) _modify {
+            if unopened != nil { takeUnopened() }
+            yield &storage
+        }
+    }
+
+    @inline(never)
+    private mutating func takeUnopened() {
+        guard var snapshot = unopened.take() else { return }
+        storage = isKnownUniquelyReferenced(&snapshot) ? snapshot.take() : snapshot.core
+    }
+
     /// This replica's ID.
-    public var replica: ReplicaID { core.replicas.ids[Int(core.local)] }
+    public var replica: ReplicaID { unopened?.replica ?? core.replicas.ids[Int(core.local)] }
 
     /// What this document has seen, per replica.
     public var version: VersionVector {

@@ -53,6 +53,9 @@ struct DocumentCore: Sendable {
     var deferred: DeferredHistory?
     /// Why a deferred history could not be decoded, if it could not.
     var historyError: EncodingError?
+    /// Set when a lazily opened snapshot did not decode (see ``UnopenedSnapshot``): the core
+    /// is empty and refuses every write.
+    var loadFailure: LoadFailure?
 
     // MARK: Undo
     /// Elements that undo or redo re-created as new elements: original → copy (local only).
@@ -125,12 +128,20 @@ struct DocumentCore: Sendable {
         return itemID(creator)
     }
 
+    /// Runs `body` on sequence `s`'s tree and the element index it keeps up to date (two
+    /// parts of the core, borrowed together).
+    @inline(__always)
+    mutating func withTree<R>(_ s: Int, _ body: (inout SequenceTree, inout ItemIndex) -> R) -> R {
+        body(&sequences[s].tree, &itemIndex)
+    }
+
     /// The global replica key used for deterministic tie-breaks.
     @inline(__always)
     func replicaKey(_ index: UInt32) -> UInt64 { replicas.ids[Int(index)].rawValue }
 
     func slot(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectSlot) {
         if let cached = slotCache, cached.object == object { return (cached.item, cached.slot) }
+        if let loadFailure { throw .notLoaded(loadFailure.error) }
         guard let id = itemID(object), let slot = objects[id] else { throw .unknownObject(object) }
         return (id, slot)
     }

@@ -85,13 +85,37 @@ struct Container: Sendable {
     }
 
     /// Parses and checks the envelope, inflating the payload if needed.
+    static func decode(_ bytes: [UInt8], limits: DecodingLimits = .standard) throws(EncodingError) -> Container {
+        try ContainerEnvelope(bytes, limits: limits).open(bytes)
+    }
+
+    /// Throws unless the container is of kind `expected`.
+    func expect(_ expected: ContainerKind...) throws(EncodingError) {
+        guard expected.contains(kind) else { throw .unexpectedKind(expected: expected[0], found: kind) }
+    }
+}
+
+/// A container's checked envelope, before its payload is inflated: what
+/// ``Document/init(decoding:replica:origin:limits:loading:)`` verifies when it defers the
+/// rest of the work to the document's first use.
+struct ContainerEnvelope: Sendable {
+    var kind: ContainerKind
+    var flags: ContainerFlags
+    /// Where the stored (possibly deflated) payload lies in the bytes.
+    var stored: Range<Int>
+    /// The payload's length once inflated (the stored length if not deflated).
+    var rawCount: Int
+    /// The elements the payload may decode into (see ``DecodingLimits``).
+    var budget: ElementBudget
+
+    /// Parses and checks everything but the payload itself.
     ///
     /// Order of checks: magic, version (so a future layout is reported as such), kind, flags,
-    /// lengths against the bytes present, CRC, inflation bounds, inflation.
-    static func decode(_ bytes: [UInt8], limits: DecodingLimits = .standard) throws(EncodingError) -> Container {
+    /// lengths against the bytes present, CRC, inflation bounds.
+    init(_ bytes: [UInt8], limits: DecodingLimits) throws(EncodingError) {
         var reader = ByteReader(bytes)
-        for expected in magic {
-            guard !reader.isAtEnd else { throw .truncated(offset: reader.position, needed: magic.count - reader.position) }
+        for expected in Container.magic {
+            guard !reader.isAtEnd else { throw .truncated(offset: reader.position, needed: Container.magic.count - reader.position) }
             guard try reader.readByte() == expected else { throw .badMagic }
         }
         let version = try reader.readByte()
@@ -112,25 +136,31 @@ struct Container: Sendable {
         guard reader.remaining == storedCount else {
             throw .invalid(offset: payloadStart + storedCount, reason: "\(reader.remaining - storedCount) byte(s) after the payload")
         }
-        let actualCRC = checksum(bytes)
+        let actualCRC = Container.checksum(bytes)
         guard actualCRC == storedCRC else { throw .checksumMismatch(expected: storedCRC, found: actualCRC) }
-        let budget = ElementBudget(limits.elementBudget(inputCount: bytes.count))
-        guard flags.contains(.deflated) else {
+        if flags.contains(.deflated) {
+            let maxRaw = limits.maxInflatedCount(storedCount: storedCount)
+            guard rawCount <= maxRaw else {
+                throw .limitExceeded(offset: rawCountOffset, reason: "declared inflated length \(rawCount) exceeds \(maxRaw) for \(storedCount) compressed bytes")
+            }
+        } else {
             guard storedCount <= limits.maxPayloadBytes else {
                 throw .limitExceeded(offset: payloadStart, reason: "payload of \(storedCount) bytes exceeds \(limits.maxPayloadBytes)")
             }
-            return Container(kind: kind, flags: flags, payload: ByteReader(bytes, range: payloadStart..<bytes.count), budget: budget)
         }
-        let maxRaw = limits.maxInflatedCount(storedCount: storedCount)
-        guard rawCount <= maxRaw else {
-            throw .limitExceeded(offset: rawCountOffset, reason: "declared inflated length \(rawCount) exceeds \(maxRaw) for \(storedCount) compressed bytes")
-        }
-        let inflated = try Deflate.decompress(bytes[payloadStart...], expectedCount: rawCount, offset: payloadStart)
-        return Container(kind: kind, flags: flags, payload: ByteReader(inflated), budget: budget)
+        self.kind = kind
+        self.flags = flags
+        self.stored = payloadStart..<bytes.count
+        self.rawCount = rawCount
+        self.budget = ElementBudget(limits.elementBudget(inputCount: bytes.count))
     }
 
-    /// Throws unless the container is of kind `expected`.
-    func expect(_ expected: ContainerKind...) throws(EncodingError) {
-        guard expected.contains(kind) else { throw .unexpectedKind(expected: expected[0], found: kind) }
+    /// The container, its payload inflated if it was deflated. `bytes` are the ones checked.
+    func open(_ bytes: [UInt8]) throws(EncodingError) -> Container {
+        guard flags.contains(.deflated) else {
+            return Container(kind: kind, flags: flags, payload: ByteReader(bytes, range: stored), budget: budget)
+        }
+        let inflated = try Deflate.decompress(bytes[stored], expectedCount: rawCount, offset: stored.lowerBound)
+        return Container(kind: kind, flags: flags, payload: ByteReader(inflated), budget: budget)
     }
 }

@@ -1,15 +1,23 @@
 /// How ``Document/init(decoding:replica:origin:limits:loading:)`` opens a snapshot.
 public enum SnapshotLoading: Sendable, Hashable {
-    /// Open from the snapshot's materialised state when it has one (the default), and decode
-    /// the history only when something needs it: the first edit, undo or revert, or a reader
-    /// of the log such as ``Document/changes(since:)``.
+    /// Check the snapshot's envelope and CRC now, and decode it when the document is first
+    /// used (the default): then as ``materializedState``. Opening costs the checksum, as a
+    /// lazy state load does in Loro; the first read or write pays the rest.
+    ///
+    /// Bytes that pass the CRC but do not decode can only have been crafted; the first use
+    /// then replays the snapshot's history instead of its state, and if that fails too, the
+    /// document is empty and refuses edits (see ``Document/loadError``). Use it, like
+    /// ``materializedState``, for snapshots this software wrote, such as a replica's own store.
+    case lazyState
+    /// Open from the snapshot's materialised state when it has one, and decode the history
+    /// only when something needs it: the first edit, undo or revert, or a reader of the log
+    /// such as ``Document/changes(since:)``.
     ///
     /// The state is trusted to be what the history produces: the CRC guards it against
     /// corruption, and the loader checks that it is well formed (every index, item, object
-    /// reference and sequence origin resolves). When the history is decoded, it is checked
-    /// against the state's version, Lamport time and sequence content, and a disagreement is
-    /// reported in ``Document/historyError``. Use it for snapshots this software wrote, such
-    /// as a replica's own store.
+    /// reference and sequence origin resolves), throwing if it is not. When the history is
+    /// decoded, it is checked against the state's version, Lamport time and sequence content,
+    /// and a disagreement is reported in ``Document/historyError``.
     case materializedState
     /// Ignore any materialised state and rebuild the document by applying the history: the
     /// state can then only be the one the history produces. Use it for snapshots from a party
@@ -42,6 +50,8 @@ extension Document {
     ///
     /// Complexity: O(size of the history + size of the state).
     public func encodeSnapshot(compression: PayloadCompression = .automatic) -> [UInt8] {
+        if let unopened, compression == .automatic { return unopened.bytes }
+        if let failure = core.loadFailure { return failure.bytes }
         if let deferred = core.deferred, compression == .automatic { return deferred.bytes }
         let core = historyCore
         let history = core.changeIndices(since: VersionVector()).map(core.publicChange)
@@ -60,18 +70,23 @@ extension Document {
     /// copy.materialize() == original.materialize()   // true
     /// ```
     ///
-    /// With ``SnapshotLoading/materializedState`` (the default) a snapshot that carries its
-    /// materialised state is opened from that state, and its history is decoded only when
-    /// first needed (see ``SnapshotLoading``). Changes containers, and snapshots without
-    /// state, are replayed.
+    /// A snapshot that carries its materialised state is opened from that state, and its
+    /// history is decoded only when first needed; by default (``SnapshotLoading/lazyState``)
+    /// the state too is decoded on first use, and opening checks the envelope and CRC (see
+    /// ``SnapshotLoading``). Changes containers, and snapshots without state, are replayed.
     ///
     /// - Throws: ``EncodingError``; ``EncodingError/rejected(_:)`` if the bytes decode but
     ///   the changes are invalid.
     public init(decoding bytes: [UInt8], replica: ReplicaID = .random(), origin: Origin = .anonymous,
-                limits: DecodingLimits = .standard, loading: SnapshotLoading = .materializedState) throws(EncodingError) {
-        let container = try Container.decode(bytes, limits: limits)
+                limits: DecodingLimits = .standard, loading: SnapshotLoading = .lazyState) throws(EncodingError) {
+        let envelope = try ContainerEnvelope(bytes, limits: limits)
+        if loading == .lazyState, envelope.kind == .snapshot, envelope.flags.contains(.materializedState) {
+            self.init(unopened: UnopenedSnapshot(bytes: bytes, envelope: envelope, limits: limits, replica: replica), origin: origin)
+            return
+        }
+        let container = try envelope.open(bytes)
         try container.expect(.changes, .snapshot)
-        if loading == .materializedState, container.kind == .snapshot, container.flags.contains(.materializedState) {
+        if loading != .replayHistory, container.kind == .snapshot, container.flags.contains(.materializedState) {
             let layout = try SnapshotLayout(container.payload)
             if let state = layout.state {
                 var core = try StateDecoder.decode(state, replica: replica, budget: container.budget)

@@ -14,6 +14,9 @@ public enum DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
     case inconsistentHistory(replica: ReplicaID, counter: UInt64)
     /// The replica's counter space (2³²−1 operations) is exhausted.
     case counterOverflow
+    /// The snapshot the document was opened from did not decode on first use, so the document
+    /// refuses edits (see ``Document/loadError``).
+    indirect case notLoaded(EncodingError)
 
     public var description: String {
         switch self {
@@ -25,6 +28,7 @@ public enum DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
         case .inconsistentHistory(let replica, let counter):
             "inconsistent history: replica \(replica) counter \(counter) was used for two different changes"
         case .counterOverflow: "operation counter overflow"
+        case .notLoaded(let error): "the document's snapshot did not load: \(error)"
         }
     }
 }

@@ -210,7 +210,7 @@ struct EncodingHostileInputTests {
         #expect(throws: EncodingError.unsupportedFlags(found: 2)) { try Change.decode(changesWithState) }
     }
 
-    @Test("unknown optional sections are skipped; a broken state section is an error unless the history is replayed")
+    @Test("unknown optional sections are skipped; a broken state section is an error, or replaced by the history")
     func materializedStateIsOptional() throws {
         let sample = try EncodingFixtures.sample().document
         var payload = try EditablePayload(container: sample.encodeSnapshot(compression: .none))
@@ -222,8 +222,10 @@ struct EncodingHostileInputTests {
         var broken = payload
         broken.sections = broken.sections.map { $0.id == StateSection.id ? (id: StateSection.id, bytes: [1, 2, 3, 4]) : $0 }
         let brokenBytes = Container.encode(kind: .snapshot, payload: broken.payload(), compression: .none, flags: .materializedState)
-        #expect(throws: EncodingError.self) { try Document(decoding: brokenBytes) }
+        #expect(throws: EncodingError.self) { try Document(decoding: brokenBytes, loading: .materializedState) }
         #expect(try Document(decoding: brokenBytes, loading: .replayHistory).materialize() == sample.materialize())
+        let lazy = try Document(decoding: brokenBytes)
+        #expect(lazy.materialize() == sample.materialize() && lazy.loadError == nil, "opened lazily, the history stands in")
         // Without the flag the state section is an unknown extension, and the history is replayed.
         let unflagged = Container.encode(kind: .snapshot, payload: broken.payload(), compression: .none)
         #expect(try Document(decoding: unflagged).materialize() == sample.materialize())

@@ -83,6 +83,9 @@ struct MaterializedSnapshotTests {
         let fastState = try Self.observable(fast)
         #expect(fastState == expected, "seed \(seed): \(Self.difference(fastState, expected))")
         #expect(try Self.observable(replayed) == expected)
+        let eager = try Document(decoding: bytes, replica: Self.dave, loading: .materializedState)
+        #expect(eager.unopened == nil && fast.unopened != nil, "the default opens lazily")
+        #expect(try Self.observable(eager) == expected)
         #expect(fast.changeCount == original.changeCount && fast.operationCount == original.operationCount)
         #expect(fast.encodeSnapshot() == bytes, "an unedited document re-encodes to its bytes")
         #expect(fast.changes() == original.changes())
@@ -206,7 +209,7 @@ struct MaterializedSnapshotTests {
         #expect(try replayed.text(text) == "hello")
     }
 
-    @Test("corrupted state bytes are rejected with an error or give a working document", arguments: 0..<6)
+    @Test("corrupted state bytes are rejected with an error or give a working document; opened lazily, the history stands in", arguments: 0..<6)
     func hostileState(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
         let original = try Self.randomDocument(seed: seed)
@@ -232,13 +235,19 @@ struct MaterializedSnapshotTests {
             payload.sections.removeAll { $0.id == StateSection.id }
             payload.sections.append((StateSection.id, bytes))
             let container = Container.encode(kind: .snapshot, payload: payload.payload(), compression: .none, flags: .materializedState)
+            // Opened lazily, the CRC passes, and first use decodes the state or, failing that,
+            // replays the history, which is intact here.
+            let lazy = try Document(decoding: container, replica: Self.dave)
+            #expect(lazy.unopened != nil)
             let document: Document
             do {
-                document = try Document(decoding: container, replica: Self.dave)
+                document = try Document(decoding: container, replica: Self.dave, loading: .materializedState)
             } catch {
                 rejected += 1
+                #expect(lazy.materialize() == original.materialize() && lazy.loadError == nil, "the history replaced a state that does not decode")
                 continue
             }
+            #expect(lazy.materialize() == document.materialize())
             // Loaded: everything must work without trapping.
             loaded += 1
             try exercise(document, delta: delta, rng: &rng)
