@@ -67,30 +67,32 @@ extension Document {
     /// with. The document keeps the loaded state and the edits made since; it cannot send
     /// peers the changes from before it was loaded. `nil` while the history has not been
     /// needed yet.
-    public var historyError: EncodingError? { core.historyError ?? core.deferred?.failure }
+    public var historyError: EncodingError? { state.historyError ?? state.deferred?.failure }
 
     /// The core with its history present; decodes a deferred history (once, shared between
     /// unedited copies) for the readers of the log.
     var historyCore: DocumentCore {
-        guard let deferred = core.deferred else { return core }
-        switch deferred.materialize(core, take: false) {
+        guard let deferred = state.deferred else { return state }
+        switch deferred.materialize(state, take: false) {
         case .success(let full):
             return full
         case .failure(let error):
-            var state = core
-            state.deferred = nil
-            state.historyError = error
-            return state
+            var loaded = state
+            loaded.deferred = nil
+            loaded.historyError = error
+            return loaded
         }
     }
 
-    /// Decodes a deferred history into this document before it is edited.
+    /// Loads a lazily opened snapshot and decodes a deferred history into this document
+    /// before it is edited: every writer calls it first.
     @inline(__always)
     mutating func ensureHistory() {
-        if core.deferred != nil { decodeDeferredHistory() }
+        if unopened != nil || core.deferred != nil { decodeDeferredHistory() }
     }
 
     private mutating func decodeDeferredHistory() {
+        if unopened != nil { takeUnopened() }
         guard let deferred = core.deferred else { return }
         switch deferred.materialize(core, take: true) {
         case .success(let full):

@@ -11,8 +11,8 @@ extension Document {
     @discardableResult
     public mutating func apply(_ changes: [Change]) throws(DocumentError) -> DocumentEvents {
         if open != nil { throw .invalidOperation("cannot apply remote changes inside a transaction") }
-        if let failure = core.loadFailure { throw .notLoaded(failure.error) }
         ensureHistory()
+        if let failure = core.loadFailure { throw .notLoaded(failure.error) }
         // Work on positions, not copies: a `Change` holds several arrays and strings, and
         // copying one into each work list costs a retain and a release per field.
         let pendingChanges = core.pending.all
@@ -300,7 +300,7 @@ extension Document {
             case .remove(let first, let count):
                 let s = Int(slot.index)
                 let firstItem = item(first)
-                let removed = core.withTree(s) { tree, items in tree.delete(first: firstItem, count: count, index: &items) }
+                let removed = core.sequences[s].tree.delete(first: firstItem, count: count, index: &core.itemIndex)
                 core.ops.append(OpRecord(object: object, a: firstItem.raw, count: UInt32(count), kind: .remove))
                 for range in removed {
                     events.append(slot.kind == .text
@@ -329,9 +329,9 @@ extension Document {
 
     private mutating func insertRemote(_ s: Int, id: ItemID, count: Int, after: ItemID, before: ItemID, offset: Int) -> Int {
         let replicas = core.replicas
-        return core.withTree(s) { tree, items in tree.integrate(
+        return core.sequences[s].tree.integrate(
             first: id, count: count, originLeft: after.nonNone, originRight: before.nonNone, contentOffset: offset,
-            index: &items, replicaKey: { replicas.ids[Int($0)].rawValue }) }
+            index: &core.itemIndex, replicaKey: { replicas.ids[Int($0)].rawValue })
     }
 
     private mutating func applyRegister(

@@ -5,12 +5,12 @@ extension Document {
     ///
     /// Complexity: amortised O(1).
     public func get(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> Value? {
-        let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.existingIndex(of: key),
-            let register = core.maps[Int(slot.index)].registers[keyIndex],
+        let (_, slot) = try state.slot(object, kind: .map)
+        guard let keyIndex = state.keys.existingIndex(of: key),
+            let register = state.maps[Int(slot.index)].registers[keyIndex],
             !register.winner.isAbsent
         else { return nil }
-        return core.values[Int(register.winner.value)]
+        return state.values[Int(register.winner.value)]
     }
 
     /// Every concurrent value of `key` that no later write has overwritten, winner first.
@@ -18,13 +18,13 @@ extension Document {
     /// One value when there is no conflict; an empty array when the key was never written
     /// or is deleted without contest. `nil` entries stand for concurrent deletions.
     public func conflicts(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Value?] {
-        let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.existingIndex(of: key), let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+        let (_, slot) = try state.slot(object, kind: .map)
+        guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
             return []
         }
         if register.others.isEmpty && register.winner.isAbsent { return [] }
-        return ([register.winner] + register.others.sorted { core.beats($0, $1) }).map {
-            $0.isAbsent ? nil : core.values[Int($0.value)]
+        return ([register.winner] + register.others.sorted { state.beats($0, $1) }).map {
+            $0.isAbsent ? nil : state.values[Int($0.value)]
         }
     }
 
@@ -40,39 +40,39 @@ extension Document {
     ///
     /// Like ``conflicts(_:in:)`` but with who wrote each value and when, for merge reports.
     public func conflictingWrites(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Write] {
-        let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.existingIndex(of: key), let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+        let (_, slot) = try state.slot(object, kind: .map)
+        guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
             return []
         }
         let history = historyCore
-        return ([register.winner] + register.others.sorted { core.beats($0, $1) }).map { entry in
+        return ([register.winner] + register.others.sorted { state.beats($0, $1) }).map { entry in
             let change = history.changeIndex(containing: entry.id)
             return Write(
-                value: entry.isAbsent ? nil : core.values[Int(entry.value)], operation: core.opID(entry.id),
+                value: entry.isAbsent ? nil : state.values[Int(entry.value)], operation: state.opID(entry.id),
                 lamport: entry.lamport, origin: change.map { history.origins.origins[Int(history.changes[$0].origin)] } ?? .anonymous)
         }
     }
 
     /// The Lamport timestamp of operation `id`, if this document has it.
     public func lamport(of id: OpID) -> UInt64? {
-        let core = historyCore
-        guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
-        let change = core.changes[index]
+        let history = historyCore
+        guard let item = history.itemID(id), let index = history.changeIndex(containing: item) else { return nil }
+        let change = history.changes[index]
         return change.startLamport + UInt64(item.counter - change.startCounter)
     }
 
     /// Calls `body` for every visible entry of map `object`, in no particular order (O(n), no sort).
     public func forEachEntry(in object: ObjectID = .root, _ body: (String, Value) throws -> Void) throws {
-        let (_, slot) = try core.slot(object, kind: .map)
-        for (key, register) in core.maps[Int(slot.index)].registers where !register.winner.isAbsent {
-            try body(core.keys.strings[Int(key)], core.values[Int(register.winner.value)])
+        let (_, slot) = try state.slot(object, kind: .map)
+        for (key, register) in state.maps[Int(slot.index)].registers where !register.winner.isAbsent {
+            try body(state.keys.strings[Int(key)], state.values[Int(register.winner.value)])
         }
     }
 
     /// The operation that wrote the visible value of `key` and who made it (attribution).
     public func writer(of key: String, in object: ObjectID = .root) throws(DocumentError) -> (operation: OpID, origin: Origin)? {
-        let (_, slot) = try core.slot(object, kind: .map)
-        guard let keyIndex = core.keys.existingIndex(of: key), let register = core.maps[Int(slot.index)].registers[keyIndex] else {
+        let (_, slot) = try state.slot(object, kind: .map)
+        guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
             return nil
         }
         let id = register.winner.id
@@ -83,18 +83,18 @@ extension Document {
 
     /// The keys of map `object` that have a visible value, sorted.
     public func keys(in object: ObjectID = .root) throws(DocumentError) -> [String] {
-        let (_, slot) = try core.slot(object, kind: .map)
-        return core.maps[Int(slot.index)].registers
-            .compactMap { $0.value.winner.isAbsent ? nil : core.keys.strings[Int($0.key)] }
+        let (_, slot) = try state.slot(object, kind: .map)
+        return state.maps[Int(slot.index)].registers
+            .compactMap { $0.value.winner.isAbsent ? nil : state.keys.strings[Int($0.key)] }
             .sorted()
     }
 
     /// The visible entries of map `object`, sorted by key.
     public func entries(in object: ObjectID = .root) throws(DocumentError) -> [(key: String, value: Value)] {
-        let (_, slot) = try core.slot(object, kind: .map)
-        return core.maps[Int(slot.index)].registers
+        let (_, slot) = try state.slot(object, kind: .map)
+        return state.maps[Int(slot.index)].registers
             .compactMap { entry in
-                entry.value.winner.isAbsent ? nil : (core.keys.strings[Int(entry.key)], core.values[Int(entry.value.winner.value)])
+                entry.value.winner.isAbsent ? nil : (state.keys.strings[Int(entry.key)], state.values[Int(entry.value.winner.value)])
             }
             .sorted { $0.0 < $1.0 }
     }
@@ -105,18 +105,18 @@ extension Document {
     ///
     /// Complexity: O(1) for lists and texts, O(n) for maps.
     public func count(of object: ObjectID) throws(DocumentError) -> Int {
-        let (_, slot) = try core.slot(object)
+        let (_, slot) = try state.slot(object)
         switch slot.kind {
-        case .list, .text: return core.sequences[Int(slot.index)].tree.visibleCount
-        case .map: return core.maps[Int(slot.index)].registers.allValues.count { !$0.winner.isAbsent }
+        case .list, .text: return state.sequences[Int(slot.index)].tree.visibleCount
+        case .map: return state.maps[Int(slot.index)].registers.allValues.count { !$0.winner.isAbsent }
         case .counter: return 0
         }
     }
 
     /// The values of list `object`, in order. Complexity: O(n).
     public func list(_ object: ObjectID) throws(DocumentError) -> [Value] {
-        let (_, slot) = try core.slot(object, kind: .list)
-        let sequence = core.sequences[Int(slot.index)]
+        let (_, slot) = try state.slot(object, kind: .list)
+        let sequence = state.sequences[Int(slot.index)]
         var result: [Value] = []
         result.reserveCapacity(sequence.tree.visibleCount)
         sequence.tree.forEachVisibleRun { offset, count in
@@ -127,8 +127,8 @@ extension Document {
 
     /// The value at `index` of list `object`. Complexity: O(log n).
     public func element(at index: Int, in object: ObjectID) throws(DocumentError) -> Value {
-        let (_, slot) = try core.slot(object, kind: .list)
-        let sequence = core.sequences[Int(slot.index)]
+        let (_, slot) = try state.slot(object, kind: .list)
+        let sequence = state.sequences[Int(slot.index)]
         guard index >= 0, index < sequence.tree.visibleCount else {
             throw .indexOutOfBounds(index: index, count: sequence.tree.visibleCount)
         }
@@ -138,25 +138,25 @@ extension Document {
     /// The ID of the element at `index` of a list or text (stable across edits; use it for
     /// cursors and attribution). Complexity: O(log n).
     public func elementID(at index: Int, in object: ObjectID) throws(DocumentError) -> OpID {
-        let (_, slot) = try core.sequenceSlot(object)
-        let tree = core.sequences[Int(slot.index)].tree
+        let (_, slot) = try state.sequenceSlot(object)
+        let tree = state.sequences[Int(slot.index)].tree
         guard index >= 0, index < tree.visibleCount else { throw .indexOutOfBounds(index: index, count: tree.visibleCount) }
-        return core.opID(tree.item(atVisible: index).id)
+        return state.opID(tree.item(atVisible: index).id)
     }
 
     /// The current index of element `id` (for a deleted element, where it would be) and
     /// whether it is deleted; `nil` if the element is unknown. Complexity: O(log n).
     public func index(of id: OpID, in object: ObjectID) throws(DocumentError) -> (index: Int, isDeleted: Bool)? {
-        let (_, slot) = try core.sequenceSlot(object)
-        guard let item = core.itemID(id) else { return nil }
-        guard let found = core.sequences[Int(slot.index)].tree.visiblePosition(of: item, index: core.itemIndex) else { return nil }
+        let (_, slot) = try state.sequenceSlot(object)
+        guard let item = state.itemID(id) else { return nil }
+        guard let found = state.sequences[Int(slot.index)].tree.visiblePosition(of: item, index: state.itemIndex) else { return nil }
         return (found.position, found.isDeleted)
     }
 
     /// The string of text object `object`. Complexity: O(n).
     public func text(_ object: ObjectID) throws(DocumentError) -> String {
-        let (_, slot) = try core.slot(object, kind: .text)
-        let sequence = core.sequences[Int(slot.index)]
+        let (_, slot) = try state.slot(object, kind: .text)
+        let sequence = state.sequences[Int(slot.index)]
         var bytes: [UInt8] = []
         bytes.reserveCapacity(sequence.tree.visibleCount)
         sequence.tree.forEachVisibleRun { offset, count in
@@ -196,8 +196,8 @@ extension Document {
 
     /// The value of counter `object`.
     public func counterValue(_ object: ObjectID) throws(DocumentError) -> Int64 {
-        let (_, slot) = try core.slot(object, kind: .counter)
-        return core.counters[Int(slot.index)]
+        let (_, slot) = try state.slot(object, kind: .counter)
+        return state.counters[Int(slot.index)]
     }
 
     // MARK: Structure
@@ -205,21 +205,21 @@ extension Document {
     /// The path from the root to `object`, or `nil` if it is unknown or detached
     /// (its key was deleted or its list element removed).
     public func path(to object: ObjectID) -> [PathElement]? {
-        guard var id = core.itemID(object) else { return nil }
+        guard var id = state.itemID(object) else { return nil }
         var path: [PathElement] = []
         var steps = 0
         while id != .none {
-            guard let slot = core.objects[id], let parent = core.objects[slot.parent], steps < 10_000 else { return nil }
+            guard let slot = state.objects[id], let parent = state.objects[slot.parent], steps < 10_000 else { return nil }
             steps += 1
             if parent.kind == .map {
-                let key = core.keys.strings[Int(slot.parentKey)]
-                guard let register = core.maps[Int(parent.index)].registers[UInt32(slot.parentKey)],
-                    !register.winner.isAbsent, core.values[Int(register.winner.value)] == .object(core.objectID(id))
+                let key = state.keys.strings[Int(slot.parentKey)]
+                guard let register = state.maps[Int(parent.index)].registers[UInt32(slot.parentKey)],
+                    !register.winner.isAbsent, state.values[Int(register.winner.value)] == .object(state.objectID(id))
                 else { return nil }
                 path.append(.key(key))
             } else {
                 let element = ItemID(packed: slot.parentKey)
-                guard let found = core.sequences[Int(parent.index)].tree.visiblePosition(of: element, index: core.itemIndex),
+                guard let found = state.sequences[Int(parent.index)].tree.visiblePosition(of: element, index: state.itemIndex),
                     !found.isDeleted
                 else { return nil }
                 path.append(.index(found.position))
@@ -238,13 +238,13 @@ extension Document {
     }
 
     private func materialize(_ object: ObjectID, visiting: inout Set<ItemID>) -> MaterializedValue {
-        guard let id = core.itemID(object), let slot = core.objects[id], visiting.insert(id).inserted else { return .null }
+        guard let id = state.itemID(object), let slot = state.objects[id], visiting.insert(id).inserted else { return .null }
         defer { visiting.remove(id) }
         switch slot.kind {
         case .map:
             var result: [String: MaterializedValue] = [:]
-            for (key, register) in core.maps[Int(slot.index)].registers where !register.winner.isAbsent {
-                result[core.keys.strings[Int(key)]] = materialize(value: core.values[Int(register.winner.value)], visiting: &visiting)
+            for (key, register) in state.maps[Int(slot.index)].registers where !register.winner.isAbsent {
+                result[state.keys.strings[Int(key)]] = materialize(value: state.values[Int(register.winner.value)], visiting: &visiting)
             }
             return .map(result)
         case .list:
@@ -253,7 +253,7 @@ extension Document {
         case .text:
             return .text((try? text(object)) ?? "")
         case .counter:
-            return .counter(core.counters[Int(slot.index)])
+            return .counter(state.counters[Int(slot.index)])
         }
     }
 

@@ -217,8 +217,8 @@ extension Document {
             let (first, _) = try doc.nextCounters(UInt32(values.count))
             let offset = doc.core.sequences[s].elements.count
             doc.core.sequences[s].elements.append(contentsOf: values)
-            let origins = doc.core.withTree(s) { tree, items in tree.insertLocal(
-                at: index, first: first, count: values.count, contentOffset: offset, index: &items) }
+            let origins = doc.core.sequences[s].tree.insertLocal(
+                at: index, first: first, count: values.count, contentOffset: offset, index: &doc.core.itemIndex)
             for (k, value) in values.enumerated() {
                 if case .object(let target) = value, let item = doc.core.itemID(target) {
                     doc.core.objects[item]?.parent = objectItem
@@ -254,8 +254,8 @@ extension Document {
             let newObject = doc.core.objectID(id)
             let offset = doc.core.sequences[s].elements.count
             doc.core.sequences[s].elements.append(.object(newObject))
-            let origins = doc.core.withTree(s) { tree, items in tree.insertLocal(
-                at: index, first: id, count: 1, contentOffset: offset, index: &items) }
+            let origins = doc.core.sequences[s].tree.insertLocal(
+                at: index, first: id, count: 1, contentOffset: offset, index: &doc.core.itemIndex)
             doc.core.createObject(id, kind: kind, parent: objectItem, parentKey: id.raw)
             doc.core.ops.append(OpRecord(
                 object: objectItem, a: ItemID(origins.originLeft).raw, b: ItemID(origins.originRight).raw,
@@ -281,7 +281,7 @@ extension Document {
             let s = Int(slot.index)
             let total = doc.core.sequences[s].tree.visibleCount
             guard index >= 0, index + count <= total else { throw .indexOutOfBounds(index: index + count, count: total) }
-            let removed = doc.core.withTree(s) { tree, items in tree.deleteLocal(at: index, count: count, index: &items) }
+            let removed = doc.core.sequences[s].tree.deleteLocal(at: index, count: count, index: &doc.core.itemIndex)
             for run in removed {
                 _ = try doc.nextCounters(1)
                 doc.core.ops.append(OpRecord(object: objectItem, a: run.first.raw, count: UInt32(run.count), kind: .remove))
@@ -311,8 +311,8 @@ extension Document {
             let (first, _) = try doc.nextCounters(UInt32(width))
             let offset = doc.core.sequences[s].scalars.count
             doc.core.sequences[s].scalars.append(scalarsOf: text)
-            let origins = doc.core.withTree(s) { tree, items in tree.insertLocal(
-                at: index, first: first, count: width, contentOffset: offset, index: &items) }
+            let origins = doc.core.sequences[s].tree.insertLocal(
+                at: index, first: first, count: width, contentOffset: offset, index: &doc.core.itemIndex)
             doc.core.ops.append(OpRecord(
                 object: objectItem, a: ItemID(origins.originLeft).raw, b: ItemID(origins.originRight).raw,
                 payload: UInt32(offset), count: UInt32(width), kind: .insertText))

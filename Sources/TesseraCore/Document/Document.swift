@@ -18,9 +18,10 @@
 /// Every write happens inside a transaction that becomes one ``Change``. Writes called
 /// outside ``transact(origin:_:)`` commit immediately, one change each.
 public struct Document: Sendable {
-    /// The document's storage, once decoded (see ``core``).
-    var storage: DocumentCore
-    /// A snapshot opened lazily and not yet written to; ``storage`` is a placeholder until then.
+    /// The document's storage. While ``unopened`` is set it is an empty placeholder: readers
+    /// go through ``state``, and writers call ``ensureHistory()`` first, which loads it.
+    var core: DocumentCore
+    /// A snapshot opened lazily and not yet written to (see ``SnapshotLoading/lazyState``).
     var unopened: UnopenedSnapshot?
     var open: OpenTransaction?
     var undo = UndoState()
@@ -30,42 +31,43 @@ public struct Document: Sendable {
 
     /// Creates an empty document written by `replica`.
     public init(replica: ReplicaID = .random(), origin: Origin = .anonymous) {
-        storage = DocumentCore(replica: replica)
+        core = DocumentCore(replica: replica)
         self.origin = origin
     }
 
     init(core: DocumentCore, origin: Origin) {
-        storage = core
+        self.core = core
         self.origin = origin
     }
 
     /// A document opened lazily from a snapshot (see ``SnapshotLoading/lazyState``).
     init(unopened: UnopenedSnapshot, origin: Origin) {
-        storage = DocumentCore()
+        core = DocumentCore()
         self.unopened = unopened
         self.origin = origin
     }
 
-    /// The document's storage: readers of a lazily opened snapshot share its decoded core;
-    /// the first writer takes it over.
-    var core: DocumentCore {
-        @inline(__always) _read {
+    /// The document's storage, for readers: a lazily opened snapshot's decoded core, shared by
+    /// the unedited copies (decoded on first use), else ``core``.
+    ///
+    /// Writers use ``core`` directly, after ``ensureHistory()``; keeping the writers' hot paths
+    /// on the stored property keeps them free of this accessor.
+    var state: DocumentCore {
+        _read {
             if let unopened {
                 yield unopened.core
             } else {
-                yield storage
+                yield core
             }
-        }
-        @inline(__always) _modify {
-            if unopened != nil { takeUnopened() }
-            yield &storage
         }
     }
 
+    /// Takes over a lazily opened snapshot's decoded core before a write (moving it when this
+    /// document holds the only reference).
     @inline(never)
-    private mutating func takeUnopened() {
+    mutating func takeUnopened() {
         guard var snapshot = unopened.take() else { return }
-        storage = isKnownUniquelyReferenced(&snapshot) ? snapshot.take() : snapshot.core
+        core = isKnownUniquelyReferenced(&snapshot) ? snapshot.take() : snapshot.core
     }
 
     /// This replica's ID.
@@ -74,26 +76,27 @@ public struct Document: Sendable {
     /// What this document has seen, per replica.
     public var version: VersionVector {
         var vv = VersionVector()
-        for index in 1..<core.clock.count where core.clock[index] > 0 {
-            vv[core.replicas.ids[index]] = UInt64(core.clock[index])
+        let state = state
+        for index in 1..<state.clock.count where state.clock[index] > 0 {
+            vv[state.replicas.ids[index]] = UInt64(state.clock[index])
         }
         return vv
     }
 
     /// The heads: operations that no other operation here builds upon.
-    public var frontier: [OpID] { core.frontier.map(core.opID).sorted() }
+    public var frontier: [OpID] { state.frontier.map { state.opID($0) }.sorted() }
 
     /// The highest Lamport timestamp seen.
-    public var lamport: UInt64 { core.maxLamport }
+    public var lamport: UInt64 { state.maxLamport }
 
     /// Changes received before their dependencies, waiting to be applied.
-    public var pendingChangeCount: Int { core.pending.count }
+    public var pendingChangeCount: Int { state.pending.count }
 
     /// The number of changes in this document's history.
-    public var changeCount: Int { core.deferred?.changeCount ?? core.changes.count }
+    public var changeCount: Int { state.deferred?.changeCount ?? state.changes.count }
 
     /// The number of operations in this document's history.
-    public var operationCount: Int { core.deferred?.operationCount ?? core.ops.count }
+    public var operationCount: Int { state.deferred?.operationCount ?? state.ops.count }
 
     /// A copy of this document that writes as another replica (fresh random ID by default).
     ///
@@ -109,8 +112,8 @@ public struct Document: Sendable {
 
     /// The kind of an object, or `nil` if the document has no such object.
     public func kind(of object: ObjectID) -> ObjectKind? {
-        guard let id = core.itemID(object) else { return nil }
-        return core.objects[id]?.kind
+        guard let id = state.itemID(object) else { return nil }
+        return state.objects[id]?.kind
     }
 
     /// Whether the object exists.
@@ -148,6 +151,6 @@ extension Document {
     ///
     /// The canvas derives shape and message IDs from it, so two replicas never pick the same.
     public var nextOperationID: OpID {
-        OpID(replica: replica, counter: UInt64(core.clock[Int(core.local)]) + 1)
+        OpID(replica: replica, counter: UInt64(state.clock[Int(state.local)]) + 1)
     }
 }

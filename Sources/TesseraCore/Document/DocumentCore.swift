@@ -128,13 +128,6 @@ struct DocumentCore: Sendable {
         return itemID(creator)
     }
 
-    /// Runs `body` on sequence `s`'s tree and the element index it keeps up to date (two
-    /// parts of the core, borrowed together).
-    @inline(__always)
-    mutating func withTree<R>(_ s: Int, _ body: (inout SequenceTree, inout ItemIndex) -> R) -> R {
-        body(&sequences[s].tree, &itemIndex)
-    }
-
     /// The global replica key used for deterministic tie-breaks.
     @inline(__always)
     func replicaKey(_ index: UInt32) -> UInt64 { replicas.ids[Int(index)].rawValue }

@@ -115,5 +115,5 @@ extension Document {
     /// ``encodeSnapshot(compression:)`` returns the original bytes, so nothing stored is
     /// overwritten with the empty document. Reading it decodes the snapshot if that has not
     /// happened yet.
-    public var loadError: EncodingError? { core.loadFailure?.error }
+    public var loadError: EncodingError? { state.loadFailure?.error }
 }

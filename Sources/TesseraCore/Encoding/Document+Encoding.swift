@@ -51,8 +51,8 @@ extension Document {
     /// Complexity: O(size of the history + size of the state).
     public func encodeSnapshot(compression: PayloadCompression = .automatic) -> [UInt8] {
         if let unopened, compression == .automatic { return unopened.bytes }
-        if let failure = core.loadFailure { return failure.bytes }
-        if let deferred = core.deferred, compression == .automatic { return deferred.bytes }
+        if let failure = state.loadFailure { return failure.bytes }
+        if let deferred = state.deferred, compression == .automatic { return deferred.bytes }
         let core = historyCore
         let history = core.changeIndices(since: VersionVector()).map(core.publicChange)
         let payload = ChangeEncoder.encode(history, extraSections: [(StateSection.id, StateEncoder.encode(core))])

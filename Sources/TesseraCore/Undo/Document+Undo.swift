@@ -116,7 +116,7 @@ extension Document {
         let s = Int(slot.index)
         let objectID = core.objectID(object)
         for run in consecutiveRuns((0..<count).map { core.latest(first.advanced(by: $0)) }) {
-            let removed = core.withTree(s) { tree, items in tree.delete(first: run.first, count: run.count, index: &items) }
+            let removed = core.sequences[s].tree.delete(first: run.first, count: run.count, index: &core.itemIndex)
             guard !removed.isEmpty, (try? nextCounters(1)) != nil else { continue }
             core.ops.append(OpRecord(object: object, a: run.first.raw, count: UInt32(run.count), kind: .remove))
             for range in removed {
@@ -178,9 +178,9 @@ extension Document {
             }
             for k in 0..<width { core.restored[run.first.advanced(by: k)] = newFirst.advanced(by: k) }
             let replicas = core.replicas
-            let position = core.withTree(s) { tree, items in tree.integrate(
+            let position = core.sequences[s].tree.integrate(
                 first: newFirst, count: width, originLeft: lastDeleted, originRight: right, contentOffset: offset,
-                index: &items, replicaKey: { replicas.ids[Int($0)].rawValue }) }
+                index: &core.itemIndex, replicaKey: { replicas.ids[Int($0)].rawValue })
             let objectID = core.objectID(object)
             if slot.kind == .text {
                 core.ops.append(OpRecord(object: object, a: lastDeleted.raw, b: ItemID(right).raw, payload: UInt32(offset),

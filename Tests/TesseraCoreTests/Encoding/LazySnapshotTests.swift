@@ -32,6 +32,57 @@ struct LazySnapshotTests {
         #expect(throws: EncodingError.self) { try Document(decoding: Array(bytes.dropLast())) }
     }
 
+    /// Every public reader's answers, for comparing a lazily opened document with an eager one.
+    static func readings(_ doc: Document) throws -> [String] {
+        var lines = ["\(doc.version)", "\(doc.frontier)", "\(doc.lamport)", "\(doc.pendingChangeCount)",
+                     "\(doc.changeCount) \(doc.operationCount)", "\(doc.nextOperationID)", "\(doc.materialize())",
+                     "\(doc.changes().count)", "\(doc.encodeChanges(since: VersionVector()).count)",
+                     "\(String(describing: doc.historyError)) \(String(describing: doc.loadError))"]
+        for (object, kind) in reachableObjects(doc) {
+            lines.append("\(object) \(String(describing: doc.kind(of: object))) \(doc.contains(object)) \(String(describing: doc.path(to: object)))")
+            lines.append("count \(try doc.count(of: object))")
+            switch kind {
+            case .map:
+                lines.append("keys \(try doc.keys(in: object)) entries \(try doc.entries(in: object).map { "\($0.key)=\($0.value)" })")
+                var seen: [String] = []
+                try doc.forEachEntry(in: object) { key, _ in seen.append(key) }
+                lines.append("each \(seen.sorted())")
+                for key in try doc.keys(in: object) {
+                    lines.append("\(key): \(String(describing: try doc.get(key, in: object))) \(try doc.conflicts(key, in: object))")
+                    lines.append("  \(try doc.conflictingWrites(key, in: object)) \(String(describing: try doc.writer(of: key, in: object)))")
+                }
+            case .list, .text:
+                let count = try doc.count(of: object)
+                if kind == .list {
+                    lines.append("list \(try doc.list(object))")
+                    if count > 0 { lines.append("first \(try doc.element(at: 0, in: object))") }
+                } else {
+                    lines.append("text \(try doc.text(object)) \(try doc.utf16Offset(ofScalarOffset: count, in: object)) \(try doc.utf8Offset(ofScalarOffset: count, in: object))")
+                    lines.append("scalar \(try doc.scalarOffset(ofUTF16Offset: 0, in: object))")
+                }
+                if count > 0 {
+                    let id = try doc.elementID(at: count - 1, in: object)
+                    lines.append("last \(id) \(String(describing: try doc.index(of: id, in: object))) \(String(describing: doc.lamport(of: id)))")
+                    lines.append("  \(String(describing: doc.origin(of: id))) \(String(describing: doc.change(containing: id)?.startCounter))")
+                }
+            case .counter:
+                lines.append("counter \(try doc.counterValue(object))")
+            }
+        }
+        return lines
+    }
+
+    @Test("every reader answers a lazily opened document as it answers an eager one", arguments: 0..<8)
+    func readersSeeTheSnapshot(seed: UInt64) throws {
+        let original = try MaterializedSnapshotTests.randomDocument(seed: seed)
+        let bytes = original.encodeSnapshot()
+        let eager = try Document(decoding: bytes, replica: Self.dave, loading: .materializedState)
+        let lazy = try Document(decoding: bytes, replica: Self.dave)
+        #expect(lazy.unopened != nil && eager.unopened == nil)
+        #expect(try Self.readings(lazy) == Self.readings(eager))
+        #expect(lazy.materialize() == original.materialize())
+    }
+
     @Test("a writer takes the decoded document over; other copies keep the snapshot")
     func writersTakeOver() throws {
         var original = try MaterializedSnapshotTests.randomDocument(seed: 11)
