@@ -5,12 +5,14 @@ extension Document {
     ///
     /// Complexity: amortised O(1).
     public func get(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> Value? {
-        let (_, slot) = try state.slot(object, kind: .map)
-        guard let keyIndex = state.keys.existingIndex(of: key),
-            let register = state.maps[Int(slot.index)].registers[keyIndex],
-            !register.winner.isAbsent
-        else { return nil }
-        return state.values[Int(register.winner.value)]
+        try withState { (state) throws(DocumentError) -> Value? in
+            let (_, slot) = try state.slot(object, kind: .map)
+            guard let keyIndex = state.keys.existingIndex(of: key),
+                let register = state.maps[Int(slot.index)].registers[keyIndex],
+                !register.winner.isAbsent
+            else { return nil }
+            return state.values[Int(register.winner.value)]
+        }
     }
 
     /// Every concurrent value of `key` that no later write has overwritten, winner first.
@@ -18,13 +20,15 @@ extension Document {
     /// One value when there is no conflict; an empty array when the key was never written
     /// or is deleted without contest. `nil` entries stand for concurrent deletions.
     public func conflicts(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Value?] {
-        let (_, slot) = try state.slot(object, kind: .map)
-        guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
-            return []
-        }
-        if register.others.isEmpty && register.winner.isAbsent { return [] }
-        return ([register.winner] + register.others.sorted { state.beats($0, $1) }).map {
-            $0.isAbsent ? nil : state.values[Int($0.value)]
+        try withState { (state) throws(DocumentError) -> [Value?] in
+            let (_, slot) = try state.slot(object, kind: .map)
+            guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
+                return []
+            }
+            if register.others.isEmpty && register.winner.isAbsent { return [] }
+            return ([register.winner] + register.others.sorted { state.beats($0, $1) }).map {
+                $0.isAbsent ? nil : state.values[Int($0.value)]
+            }
         }
     }
 
@@ -40,16 +44,18 @@ extension Document {
     ///
     /// Like ``conflicts(_:in:)`` but with who wrote each value and when, for merge reports.
     public func conflictingWrites(_ key: String, in object: ObjectID = .root) throws(DocumentError) -> [Write] {
-        let (_, slot) = try state.slot(object, kind: .map)
-        guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
-            return []
-        }
-        let history = historyCore
-        return ([register.winner] + register.others.sorted { state.beats($0, $1) }).map { entry in
-            let change = history.changeIndex(containing: entry.id)
-            return Write(
-                value: entry.isAbsent ? nil : state.values[Int(entry.value)], operation: state.opID(entry.id),
-                lamport: entry.lamport, origin: change.map { history.origins.origins[Int(history.changes[$0].origin)] } ?? .anonymous)
+        try withState { (state) throws(DocumentError) -> [Write] in
+            let (_, slot) = try state.slot(object, kind: .map)
+            guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
+                return []
+            }
+            let history = historyCore
+            return ([register.winner] + register.others.sorted { state.beats($0, $1) }).map { entry in
+                let change = history.changeIndex(containing: entry.id)
+                return Write(
+                    value: entry.isAbsent ? nil : state.values[Int(entry.value)], operation: state.opID(entry.id),
+                    lamport: entry.lamport, origin: change.map { history.origins.origins[Int(history.changes[$0].origin)] } ?? .anonymous)
+            }
         }
     }
 
@@ -63,40 +69,48 @@ extension Document {
 
     /// Calls `body` for every visible entry of map `object`, in no particular order (O(n), no sort).
     public func forEachEntry(in object: ObjectID = .root, _ body: (String, Value) throws -> Void) throws {
-        let (_, slot) = try state.slot(object, kind: .map)
-        for (key, register) in state.maps[Int(slot.index)].registers where !register.winner.isAbsent {
-            try body(state.keys.strings[Int(key)], state.values[Int(register.winner.value)])
+        try withState { (state) throws -> Void in
+            let (_, slot) = try state.slot(object, kind: .map)
+            for (key, register) in state.maps[Int(slot.index)].registers where !register.winner.isAbsent {
+                try body(state.keys.strings[Int(key)], state.values[Int(register.winner.value)])
+            }
         }
     }
 
     /// The operation that wrote the visible value of `key` and who made it (attribution).
     public func writer(of key: String, in object: ObjectID = .root) throws(DocumentError) -> (operation: OpID, origin: Origin)? {
-        let (_, slot) = try state.slot(object, kind: .map)
-        guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
-            return nil
+        try withState { (state) throws(DocumentError) -> (operation: OpID, origin: Origin)? in
+            let (_, slot) = try state.slot(object, kind: .map)
+            guard let keyIndex = state.keys.existingIndex(of: key), let register = state.maps[Int(slot.index)].registers[keyIndex] else {
+                return nil
+            }
+            let id = register.winner.id
+            let history = historyCore
+            guard let change = history.changeIndex(containing: id) else { return nil }
+            return (history.opID(id), history.origins.origins[Int(history.changes[change].origin)])
         }
-        let id = register.winner.id
-        let history = historyCore
-        guard let change = history.changeIndex(containing: id) else { return nil }
-        return (history.opID(id), history.origins.origins[Int(history.changes[change].origin)])
     }
 
     /// The keys of map `object` that have a visible value, sorted.
     public func keys(in object: ObjectID = .root) throws(DocumentError) -> [String] {
-        let (_, slot) = try state.slot(object, kind: .map)
-        return state.maps[Int(slot.index)].registers
-            .compactMap { $0.value.winner.isAbsent ? nil : state.keys.strings[Int($0.key)] }
-            .sorted()
+        try withState { (state) throws(DocumentError) -> [String] in
+            let (_, slot) = try state.slot(object, kind: .map)
+            return state.maps[Int(slot.index)].registers
+                .compactMap { $0.value.winner.isAbsent ? nil : state.keys.strings[Int($0.key)] }
+                .sorted()
+        }
     }
 
     /// The visible entries of map `object`, sorted by key.
     public func entries(in object: ObjectID = .root) throws(DocumentError) -> [(key: String, value: Value)] {
-        let (_, slot) = try state.slot(object, kind: .map)
-        return state.maps[Int(slot.index)].registers
-            .compactMap { entry in
-                entry.value.winner.isAbsent ? nil : (state.keys.strings[Int(entry.key)], state.values[Int(entry.value.winner.value)])
-            }
-            .sorted { $0.0 < $1.0 }
+        try withState { (state) throws(DocumentError) -> [(key: String, value: Value)] in
+            let (_, slot) = try state.slot(object, kind: .map)
+            return state.maps[Int(slot.index)].registers
+                .compactMap { entry in
+                    entry.value.winner.isAbsent ? nil : (state.keys.strings[Int(entry.key)], state.values[Int(entry.value.winner.value)])
+                }
+                .sorted { $0.0 < $1.0 }
+        }
     }
 
     // MARK: Sequences
@@ -105,64 +119,76 @@ extension Document {
     ///
     /// Complexity: O(1) for lists and texts, O(n) for maps.
     public func count(of object: ObjectID) throws(DocumentError) -> Int {
-        let (_, slot) = try state.slot(object)
-        switch slot.kind {
-        case .list, .text: return state.sequences[Int(slot.index)].tree.visibleCount
-        case .map: return state.maps[Int(slot.index)].registers.allValues.count { !$0.winner.isAbsent }
-        case .counter: return 0
+        try withState { (state) throws(DocumentError) -> Int in
+            let (_, slot) = try state.slot(object)
+            switch slot.kind {
+            case .list, .text: return state.sequences[Int(slot.index)].tree.visibleCount
+            case .map: return state.maps[Int(slot.index)].registers.allValues.count { !$0.winner.isAbsent }
+            case .counter: return 0
+            }
         }
     }
 
     /// The values of list `object`, in order. Complexity: O(n).
     public func list(_ object: ObjectID) throws(DocumentError) -> [Value] {
-        let (_, slot) = try state.slot(object, kind: .list)
-        let sequence = state.sequences[Int(slot.index)]
-        var result: [Value] = []
-        result.reserveCapacity(sequence.tree.visibleCount)
-        sequence.tree.forEachVisibleRun { offset, count in
-            result.append(contentsOf: sequence.elements[offset..<(offset + count)])
+        try withState { (state) throws(DocumentError) -> [Value] in
+            let (_, slot) = try state.slot(object, kind: .list)
+            let sequence = state.sequences[Int(slot.index)]
+            var result: [Value] = []
+            result.reserveCapacity(sequence.tree.visibleCount)
+            sequence.tree.forEachVisibleRun { offset, count in
+                result.append(contentsOf: sequence.elements[offset..<(offset + count)])
+            }
+            return result
         }
-        return result
     }
 
     /// The value at `index` of list `object`. Complexity: O(log n).
     public func element(at index: Int, in object: ObjectID) throws(DocumentError) -> Value {
-        let (_, slot) = try state.slot(object, kind: .list)
-        let sequence = state.sequences[Int(slot.index)]
-        guard index >= 0, index < sequence.tree.visibleCount else {
-            throw .indexOutOfBounds(index: index, count: sequence.tree.visibleCount)
+        try withState { (state) throws(DocumentError) -> Value in
+            let (_, slot) = try state.slot(object, kind: .list)
+            let sequence = state.sequences[Int(slot.index)]
+            guard index >= 0, index < sequence.tree.visibleCount else {
+                throw .indexOutOfBounds(index: index, count: sequence.tree.visibleCount)
+            }
+            return sequence.elements[sequence.tree.item(atVisible: index).contentOffset]
         }
-        return sequence.elements[sequence.tree.item(atVisible: index).contentOffset]
     }
 
     /// The ID of the element at `index` of a list or text (stable across edits; use it for
     /// cursors and attribution). Complexity: O(log n).
     public func elementID(at index: Int, in object: ObjectID) throws(DocumentError) -> OpID {
-        let (_, slot) = try state.sequenceSlot(object)
-        let tree = state.sequences[Int(slot.index)].tree
-        guard index >= 0, index < tree.visibleCount else { throw .indexOutOfBounds(index: index, count: tree.visibleCount) }
-        return state.opID(tree.item(atVisible: index).id)
+        try withState { (state) throws(DocumentError) -> OpID in
+            let (_, slot) = try state.sequenceSlot(object)
+            let tree = state.sequences[Int(slot.index)].tree
+            guard index >= 0, index < tree.visibleCount else { throw .indexOutOfBounds(index: index, count: tree.visibleCount) }
+            return state.opID(tree.item(atVisible: index).id)
+        }
     }
 
     /// The current index of element `id` (for a deleted element, where it would be) and
     /// whether it is deleted; `nil` if the element is unknown. Complexity: O(log n).
     public func index(of id: OpID, in object: ObjectID) throws(DocumentError) -> (index: Int, isDeleted: Bool)? {
-        let (_, slot) = try state.sequenceSlot(object)
-        guard let item = state.itemID(id) else { return nil }
-        guard let found = state.sequences[Int(slot.index)].tree.visiblePosition(of: item, index: state.itemIndex) else { return nil }
-        return (found.position, found.isDeleted)
+        try withState { (state) throws(DocumentError) -> (index: Int, isDeleted: Bool)? in
+            let (_, slot) = try state.sequenceSlot(object)
+            guard let item = state.itemID(id) else { return nil }
+            guard let found = state.sequences[Int(slot.index)].tree.visiblePosition(of: item, index: state.itemIndex) else { return nil }
+            return (found.position, found.isDeleted)
+        }
     }
 
     /// The string of text object `object`. Complexity: O(n).
     public func text(_ object: ObjectID) throws(DocumentError) -> String {
-        let (_, slot) = try state.slot(object, kind: .text)
-        let sequence = state.sequences[Int(slot.index)]
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(sequence.tree.visibleCount)
-        sequence.tree.forEachVisibleRun { offset, count in
-            bytes.appendUTF8(of: sequence.scalars[offset..<(offset + count)])
+        try withState { (state) throws(DocumentError) -> String in
+            let (_, slot) = try state.slot(object, kind: .text)
+            let sequence = state.sequences[Int(slot.index)]
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(sequence.tree.visibleCount)
+            sequence.tree.forEachVisibleRun { offset, count in
+                bytes.appendUTF8(of: sequence.scalars[offset..<(offset + count)])
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The UTF-16 offset of Unicode-scalar offset `index` in text `object`. Complexity: O(n).
@@ -196,8 +222,10 @@ extension Document {
 
     /// The value of counter `object`.
     public func counterValue(_ object: ObjectID) throws(DocumentError) -> Int64 {
-        let (_, slot) = try state.slot(object, kind: .counter)
-        return state.counters[Int(slot.index)]
+        try withState { (state) throws(DocumentError) -> Int64 in
+            let (_, slot) = try state.slot(object, kind: .counter)
+            return state.counters[Int(slot.index)]
+        }
     }
 
     // MARK: Structure
@@ -205,28 +233,30 @@ extension Document {
     /// The path from the root to `object`, or `nil` if it is unknown or detached
     /// (its key was deleted or its list element removed).
     public func path(to object: ObjectID) -> [PathElement]? {
-        guard var id = state.itemID(object) else { return nil }
-        var path: [PathElement] = []
-        var steps = 0
-        while id != .none {
-            guard let slot = state.objects[id], let parent = state.objects[slot.parent], steps < 10_000 else { return nil }
-            steps += 1
-            if parent.kind == .map {
-                let key = state.keys.strings[Int(slot.parentKey)]
-                guard let register = state.maps[Int(parent.index)].registers[UInt32(slot.parentKey)],
-                    !register.winner.isAbsent, state.values[Int(register.winner.value)] == .object(state.objectID(id))
-                else { return nil }
-                path.append(.key(key))
-            } else {
-                let element = ItemID(packed: slot.parentKey)
-                guard let found = state.sequences[Int(parent.index)].tree.visiblePosition(of: element, index: state.itemIndex),
-                    !found.isDeleted
-                else { return nil }
-                path.append(.index(found.position))
+        withState { (state) -> [PathElement]? in
+            guard var id = state.itemID(object) else { return nil }
+            var path: [PathElement] = []
+            var steps = 0
+            while id != .none {
+                guard let slot = state.objects[id], let parent = state.objects[slot.parent], steps < 10_000 else { return nil }
+                steps += 1
+                if parent.kind == .map {
+                    let key = state.keys.strings[Int(slot.parentKey)]
+                    guard let register = state.maps[Int(parent.index)].registers[UInt32(slot.parentKey)],
+                        !register.winner.isAbsent, state.values[Int(register.winner.value)] == .object(state.objectID(id))
+                    else { return nil }
+                    path.append(.key(key))
+                } else {
+                    let element = ItemID(packed: slot.parentKey)
+                    guard let found = state.sequences[Int(parent.index)].tree.visiblePosition(of: element, index: state.itemIndex),
+                        !found.isDeleted
+                    else { return nil }
+                    path.append(.index(found.position))
+                }
+                id = slot.parent
             }
-            id = slot.parent
+            return path.reversed()
         }
-        return path.reversed()
     }
 
     /// The whole visible document as plain values (maps, lists, strings, numbers).
@@ -238,22 +268,24 @@ extension Document {
     }
 
     private func materialize(_ object: ObjectID, visiting: inout Set<ItemID>) -> MaterializedValue {
-        guard let id = state.itemID(object), let slot = state.objects[id], visiting.insert(id).inserted else { return .null }
-        defer { visiting.remove(id) }
-        switch slot.kind {
-        case .map:
-            var result: [String: MaterializedValue] = [:]
-            for (key, register) in state.maps[Int(slot.index)].registers where !register.winner.isAbsent {
-                result[state.keys.strings[Int(key)]] = materialize(value: state.values[Int(register.winner.value)], visiting: &visiting)
+        withState { (state) -> MaterializedValue in
+            guard let id = state.itemID(object), let slot = state.objects[id], visiting.insert(id).inserted else { return .null }
+            defer { visiting.remove(id) }
+            switch slot.kind {
+            case .map:
+                var result: [String: MaterializedValue] = [:]
+                for (key, register) in state.maps[Int(slot.index)].registers where !register.winner.isAbsent {
+                    result[state.keys.strings[Int(key)]] = materialize(value: state.values[Int(register.winner.value)], visiting: &visiting)
+                }
+                return .map(result)
+            case .list:
+                let values = (try? list(object)) ?? []
+                return .list(values.map { materialize(value: $0, visiting: &visiting) })
+            case .text:
+                return .text((try? text(object)) ?? "")
+            case .counter:
+                return .counter(state.counters[Int(slot.index)])
             }
-            return .map(result)
-        case .list:
-            let values = (try? list(object)) ?? []
-            return .list(values.map { materialize(value: $0, visiting: &visiting) })
-        case .text:
-            return .text((try? text(object)) ?? "")
-        case .counter:
-            return .counter(state.counters[Int(slot.index)])
         }
     }
 

@@ -62,6 +62,13 @@ public struct Document: Sendable {
         }
     }
 
+    /// Runs `body` on ``state``: the readers' way in, without a coroutine call per access.
+    @inline(__always)
+    func withState<R, E: Error>(_ body: (DocumentCore) throws(E) -> R) throws(E) -> R {
+        if let unopened { return try body(unopened.core) }
+        return try body(core)
+    }
+
     /// Takes over a lazily opened snapshot's decoded core before a write (moving it when this
     /// document holds the only reference).
     @inline(never)
@@ -76,15 +83,16 @@ public struct Document: Sendable {
     /// What this document has seen, per replica.
     public var version: VersionVector {
         var vv = VersionVector()
-        let state = state
-        for index in 1..<state.clock.count where state.clock[index] > 0 {
-            vv[state.replicas.ids[index]] = UInt64(state.clock[index])
+        withState { state in
+            for index in 1..<state.clock.count where state.clock[index] > 0 {
+                vv[state.replicas.ids[index]] = UInt64(state.clock[index])
+            }
         }
         return vv
     }
 
     /// The heads: operations that no other operation here builds upon.
-    public var frontier: [OpID] { state.frontier.map { state.opID($0) }.sorted() }
+    public var frontier: [OpID] { withState { state in state.frontier.map { state.opID($0) }.sorted() } }
 
     /// The highest Lamport timestamp seen.
     public var lamport: UInt64 { state.maxLamport }
@@ -93,10 +101,10 @@ public struct Document: Sendable {
     public var pendingChangeCount: Int { state.pending.count }
 
     /// The number of changes in this document's history.
-    public var changeCount: Int { state.deferred?.changeCount ?? state.changes.count }
+    public var changeCount: Int { withState { $0.deferred?.changeCount ?? $0.changes.count } }
 
     /// The number of operations in this document's history.
-    public var operationCount: Int { state.deferred?.operationCount ?? state.ops.count }
+    public var operationCount: Int { withState { $0.deferred?.operationCount ?? $0.ops.count } }
 
     /// A copy of this document that writes as another replica (fresh random ID by default).
     ///
@@ -112,8 +120,10 @@ public struct Document: Sendable {
 
     /// The kind of an object, or `nil` if the document has no such object.
     public func kind(of object: ObjectID) -> ObjectKind? {
-        guard let id = state.itemID(object) else { return nil }
-        return state.objects[id]?.kind
+        withState { state in
+            guard let id = state.itemID(object) else { return nil }
+            return state.objects[id]?.kind
+        }
     }
 
     /// Whether the object exists.
@@ -151,6 +161,6 @@ extension Document {
     ///
     /// The canvas derives shape and message IDs from it, so two replicas never pick the same.
     public var nextOperationID: OpID {
-        OpID(replica: replica, counter: UInt64(state.clock[Int(state.local)]) + 1)
+        withState { state in OpID(replica: replica, counter: UInt64(state.clock[Int(state.local)]) + 1) }
     }
 }
