@@ -66,7 +66,7 @@ let benchmarks: @Sendable () -> Void = {
         let iterations = n >= 1_000_000 ? 3 : (n >= 100_000 ? 5 : 50)
         Benchmark("Merge.map.k\(k).n\(n)", configuration: .init(warmupIterations: n >= 100_000 ? 0 : 1, maxIterations: iterations)) { benchmark, fixture in
             do {
-                var target = try Document(decoding: fixture.targetSnapshot, replica: Fixtures.replicaA)
+                var target = try Fixtures.openForWriting(fixture.targetSnapshot, replica: Fixtures.replicaA)
                 try measure(benchmark, operations: (k - 1) * n) {
                     for other in fixture.replicas.dropFirst() { try target.merge(other) }
                 }
@@ -82,7 +82,7 @@ let benchmarks: @Sendable () -> Void = {
     for (k, n) in textCases {
         Benchmark("Merge.text.k\(k).n\(n)", configuration: .init(warmupIterations: n >= 100_000 ? 0 : 1, maxIterations: n >= 100_000 ? 5 : 50)) { benchmark, fixture in
             do {
-                var target = try Document(decoding: fixture.targetSnapshot, replica: Fixtures.replicaA)
+                var target = try Fixtures.openForWriting(fixture.targetSnapshot, replica: Fixtures.replicaA)
                 try measure(benchmark, operations: (k - 1) * n) {
                     for other in fixture.replicas.dropFirst() { try target.merge(other) }
                 }

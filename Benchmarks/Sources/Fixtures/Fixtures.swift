@@ -15,6 +15,15 @@ public enum Fixtures {
         return ReplicaID.random(using: &rng)
     }
 
+    /// Opens `snapshot` as `replica` with its state and history decoded, so that a timed
+    /// write or merge measures only itself (a snapshot opens lazily, and its history is
+    /// decoded by the first write).
+    public static func openForWriting(_ snapshot: [UInt8], replica: ReplicaID) throws -> Document {
+        var document = try Document(decoding: snapshot, replica: replica)
+        try document.apply([Change]())
+        return document
+    }
+
     static func replica(_ raw: UInt64) -> ReplicaID {
         guard let id = ReplicaID(rawValue: raw) else { preconditionFailure("fixture replica IDs are non-zero") }
         return id

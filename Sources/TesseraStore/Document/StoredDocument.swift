@@ -102,11 +102,17 @@ public final class StoredDocument: Sendable {
             } catch {
                 throw .corruptRow(table: "snapshot", key: id, reason: "\(error)")
             }
+            // Opened lazily: decode the state now, so that a snapshot that passes its CRC but
+            // does not decode is reported here rather than at the first edit.
+            if let error = document.loadError {
+                throw .corruptRow(table: "snapshot", key: id, reason: "\(error)")
+            }
         } else {
             document = Document(replica: replica, origin: origin)
         }
         do {
-            try document.apply(changes)
+            // Applying nothing would still decode the snapshot's history; leave that to the first edit.
+            if !changes.isEmpty { try document.apply(changes) }
         } catch {
             throw .corruptRow(table: "change", key: id, reason: "the saved changes do not apply: \(error)")
         }

@@ -20,11 +20,18 @@ enum DocumentFile {
         } catch {
             throw Failure(path: path, reason: "cannot read: \((error as NSError).localizedDescription)")
         }
+        let document: Document
         do {
-            return try Document(decoding: bytes)
+            document = try Document(decoding: bytes)
         } catch {
             throw Failure(path: path, reason: "not a valid Tessera document: \(error)")
         }
+        // The snapshot opened lazily: decode it now, so that a file that passes its CRC but
+        // does not decode is reported here, not as a refused edit later.
+        if let error = document.loadError {
+            throw Failure(path: path, reason: "not a valid Tessera document: \(error)")
+        }
+        return document
     }
 
     /// Loads `path` as a board (the canvas layout must be present).
