@@ -62,22 +62,16 @@ final class UnopenedSnapshot: @unchecked Sendable {
         do throws(EncodingError) {
             let container = try envelope.open(bytes)
             do throws(EncodingError) {
-                let layout = try SnapshotLayout(container.payload)
-                guard let state = layout.state else { throw .invalid(offset: 0, reason: "the snapshot has no state section") }
-                var core = try StateDecoder.decode(state, replica: replica, budget: container.budget)
-                if layout.changeCount > 0 {
-                    core.deferred = DeferredHistory(bytes: bytes, limits: limits, changeCount: layout.changeCount,
-                                                    operationCount: layout.operationCount)
+                guard let core = try DocumentCore(state: container, of: bytes, limits: limits, replica: replica) else {
+                    throw .invalid(offset: 0, reason: "the snapshot has no state section")
                 }
                 return core
             } catch {
                 stateError = error
             }
             // The history is what the state stands for: replay it.
-            var document = Document(replica: replica)
-            do {
-                try document.apply(ChangeDecoder.decode(container))
-                return document.core
+            do throws(EncodingError) {
+                return try Document(replaying: container, replica: replica, origin: .anonymous).core
             } catch {
                 // Report the state's problem: it is the first one met.
             }

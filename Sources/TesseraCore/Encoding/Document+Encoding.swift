@@ -86,26 +86,24 @@ extension Document {
         }
         let container = try envelope.open(bytes)
         try container.expect(.changes, .snapshot)
-        if loading != .replayHistory, container.kind == .snapshot, container.flags.contains(.materializedState) {
-            let layout = try SnapshotLayout(container.payload)
-            if let state = layout.state {
-                var core = try StateDecoder.decode(state, replica: replica, budget: container.budget)
-                if layout.changeCount > 0 {
-                    core.deferred = DeferredHistory(bytes: bytes, limits: limits, changeCount: layout.changeCount,
-                                                    operationCount: layout.operationCount)
-                }
-                self.init(core: core, origin: origin)
-                return
-            }
+        if loading != .replayHistory, container.kind == .snapshot, container.flags.contains(.materializedState),
+           let core = try DocumentCore(state: container, of: bytes, limits: limits, replica: replica)
+        {
+            self.init(core: core, origin: origin)
+            return
         }
+        self = try Document(replaying: container, replica: replica, origin: origin)
+    }
+
+    /// A document built by applying every change in `container`.
+    init(replaying container: Container, replica: ReplicaID, origin: Origin) throws(EncodingError) {
         let changes = try ChangeDecoder.decode(container)
-        var document = Document(replica: replica, origin: origin)
+        self.init(replica: replica, origin: origin)
         do {
-            try document.apply(changes)
+            try apply(changes)
         } catch {
             throw .rejected(error)
         }
-        self = document
     }
 
     /// Applies encoded changes (a delta or a snapshot) received from another replica.
@@ -122,6 +120,20 @@ extension Document {
             return try apply(changes)
         } catch {
             throw .rejected(error)
+        }
+    }
+}
+
+extension DocumentCore {
+    /// The document described by the materialised state of snapshot `container` (decoded from
+    /// `bytes`), its history deferred; `nil` if the payload has no state section.
+    init?(state container: Container, of bytes: [UInt8], limits: DecodingLimits, replica: ReplicaID) throws(EncodingError) {
+        let layout = try SnapshotLayout(container.payload)
+        guard let state = layout.state else { return nil }
+        self = try StateDecoder.decode(state, replica: replica, budget: container.budget)
+        if layout.changeCount > 0 {
+            deferred = DeferredHistory(bytes: bytes, limits: limits, changeCount: layout.changeCount,
+                                       operationCount: layout.operationCount)
         }
     }
 }
