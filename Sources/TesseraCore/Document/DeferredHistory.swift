@@ -67,20 +67,22 @@ extension Document {
     /// with. The document keeps the loaded state and the edits made since; it cannot send
     /// peers the changes from before it was loaded. `nil` while the history has not been
     /// needed yet.
-    public var historyError: EncodingError? { state.historyError ?? state.deferred?.failure }
+    public var historyError: EncodingError? { withState { $0.historyError ?? $0.deferred?.failure } }
 
     /// The core with its history present; decodes a deferred history (once, shared between
     /// unedited copies) for the readers of the log.
     var historyCore: DocumentCore {
-        guard let deferred = state.deferred else { return state }
-        switch deferred.materialize(state, take: false) {
-        case .success(let full):
-            return full
-        case .failure(let error):
-            var loaded = state
-            loaded.deferred = nil
-            loaded.historyError = error
-            return loaded
+        withState { state in
+            guard let deferred = state.deferred else { return state }
+            switch deferred.materialize(state, take: false) {
+            case .success(let full):
+                return full
+            case .failure(let error):
+                var loaded = state
+                loaded.deferred = nil
+                loaded.historyError = error
+                return loaded
+            }
         }
     }
 
@@ -88,10 +90,10 @@ extension Document {
     /// before it is edited: every writer calls it first.
     @inline(__always)
     mutating func ensureHistory() {
-        if unopened != nil || core.deferred != nil { decodeDeferredHistory() }
+        if unopened != nil || core.deferred != nil { loadForWriting() }
     }
 
-    private mutating func decodeDeferredHistory() {
+    private mutating func loadForWriting() {
         if unopened != nil { takeUnopened() }
         guard let deferred = core.deferred else { return }
         switch deferred.materialize(core, take: true) {

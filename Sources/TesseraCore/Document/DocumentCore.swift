@@ -54,7 +54,8 @@ struct DocumentCore: Sendable {
     /// Why a deferred history could not be decoded, if it could not.
     var historyError: EncodingError?
     /// Set when a lazily opened snapshot did not decode (see ``UnopenedSnapshot``): the core
-    /// is empty and refuses every write.
+    /// is empty, and every object lookup (``slot(_:)``) throws, so it refuses every write and
+    /// every read that names an object.
     var loadFailure: LoadFailure?
 
     // MARK: Undo

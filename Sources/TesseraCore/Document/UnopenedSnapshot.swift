@@ -44,7 +44,9 @@ final class UnopenedSnapshot: @unchecked Sendable {
     /// Moves the decoded document out; only for a caller holding the only reference.
     func take() -> DocumentCore {
         if !isLoaded.load(ordering: .acquiring) { load() }
-        return exchange(&value, with: DocumentCore())
+        var taken = DocumentCore()
+        swap(&value, &taken)
+        return taken
     }
 
     @inline(never)
@@ -91,23 +93,16 @@ struct LoadFailure: Sendable {
     var bytes: [UInt8]
 }
 
-/// `value`'s old content, leaving `replacement` in its place.
-@inline(__always)
-private func exchange<T>(_ value: inout T, with replacement: T) -> T {
-    var replacement = replacement
-    swap(&value, &replacement)
-    return replacement
-}
-
 extension Document {
     /// Why the snapshot this document was opened from could not be loaded, if it could not.
     ///
     /// A snapshot opened with ``SnapshotLoading/lazyState`` has its envelope and CRC checked
     /// at once and its payload decoded on first use. Bytes that pass the CRC yet do not decode
     /// (only bytes crafted that way can) leave the document empty and failing closed: every
-    /// edit, merge and apply throws ``DocumentError/notLoaded(_:)``, and
+    /// edit, merge and apply throws ``DocumentError/notLoaded(_:)`` (as does every read that
+    /// names an object; ``Document/materialize(_:)`` gives an empty map), and
     /// ``encodeSnapshot(compression:)`` returns the original bytes, so nothing stored is
     /// overwritten with the empty document. Reading it decodes the snapshot if that has not
     /// happened yet.
-    public var loadError: EncodingError? { state.loadFailure?.error }
+    public var loadError: EncodingError? { withState { $0.loadFailure?.error } }
 }

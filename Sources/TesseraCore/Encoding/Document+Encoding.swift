@@ -51,8 +51,11 @@ extension Document {
     /// Complexity: O(size of the history + size of the state).
     public func encodeSnapshot(compression: PayloadCompression = .automatic) -> [UInt8] {
         if let unopened, compression == .automatic { return unopened.bytes }
-        if let failure = state.loadFailure { return failure.bytes }
-        if let deferred = state.deferred, compression == .automatic { return deferred.bytes }
+        let stored = withState { state -> [UInt8]? in
+            if let failure = state.loadFailure { return failure.bytes }
+            return compression == .automatic ? state.deferred?.bytes : nil
+        }
+        if let stored { return stored }
         let core = historyCore
         let history = core.changeIndices(since: VersionVector()).map(core.publicChange)
         let payload = ChangeEncoder.encode(history, extraSections: [(StateSection.id, StateEncoder.encode(core))])

@@ -93,7 +93,7 @@ enum EncodingFixtures {
             for i in docs.indices {
                 for _ in 0..<(1 + rng.below(4)) {
                     try docs[i].transact { doc in
-                        for _ in 0..<(1 + rng.below(4)) { try randomEdit(&doc, &rng) }
+                        for _ in 0..<(1 + rng.below(4)) { try RandomEdits.randomEdit(&doc, &rng, vocabulary: arbitraryEdits) }
                     }
                 }
             }
@@ -124,41 +124,14 @@ enum EncodingFixtures {
         return (0..<rng.below(5)).map { _ in pieces[rng.below(pieces.count)] }.joined()
     }
 
-    private static func randomEdit(_ doc: inout Document, _ rng: inout SplitMix64) throws {
-        let objects = reachableObjects(doc)
-        let (object, kind) = objects[rng.below(objects.count)]
-        let key = ["a", "b", "fill", "x", "shapes"][rng.below(5)]
-        switch kind {
-        case .map:
-            switch rng.below(8) {
-            case 0: try doc.makeObject([.map, .list, .text, .counter][rng.below(4)], forKey: key, in: object)
-            case 1: try doc.delete(key, in: object)
-            default: try doc.set(key, to: randomValue(&rng), in: object)
-            }
-        case .list:
-            let count = try doc.count(of: object)
-            if count > 0, rng.chance(30) {
-                let index = rng.below(count)
-                try doc.remove(at: index, count: 1 + rng.below(min(3, count - index)), in: object)
-            } else if rng.chance(15) {
-                try doc.insertObject([.map, .text, .counter][rng.below(3)], at: rng.below(count + 1), in: object)
-            } else {
-                let values = (0..<(1 + rng.below(3))).map { _ in randomValue(&rng) }
-                try doc.insert(contentsOf: values, at: rng.below(count + 1), in: object)
-            }
-        case .text:
-            let count = try doc.count(of: object)
-            if count > 0, rng.chance(35) {
-                let index = rng.below(count)
-                try doc.remove(at: index, count: 1 + rng.below(min(4, count - index)), in: object)
-            } else {
-                let text = randomString(&rng)
-                if !text.isEmpty { try doc.insertText(text, at: rng.below(count + 1), in: object) }
-            }
-        case .counter:
-            try doc.increment(object, by: Int64(rng.below(2001)) - 1000)
-        }
-    }
+    /// Edits with every kind of value, including awkward doubles, strings and bytes.
+    static let arbitraryEdits = EditVocabulary(
+        keys: ["a", "b", "fill", "x", "shapes"], mapDraws: 8,
+        mapValue: { _, rng in randomValue(&rng) },
+        listObjectKinds: [.map, .text, .counter],
+        listValue: { rng in randomValue(&rng) },
+        text: { rng in randomString(&rng) },
+        counterSpan: 1000)
 
     // MARK: Arbitrary changes
 
