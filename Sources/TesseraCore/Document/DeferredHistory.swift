@@ -210,8 +210,7 @@ extension DocumentCore {
             let depStart = deps.count
             for dep in change.dependencies { deps.append(try item(dep)) }
             let width = counter - startCounter
-            changesByReplica[replica].append(Int32(changes.count))
-            changes.append(ChangeRecord(
+            appendToLog(ChangeRecord(
                 replica: r, startCounter: startCounter, width: width, opStart: UInt32(opStart),
                 opCount: UInt32(ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
                 origin: origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp))

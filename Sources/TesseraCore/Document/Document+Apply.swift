@@ -321,8 +321,7 @@ extension Document {
             replica: replica, startCounter: startCounter, width: width, opStart: UInt32(opStart),
             opCount: UInt32(core.ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
             origin: core.origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp)
-        core.changesByReplica[Int(replica)].append(Int32(core.changes.count))
-        core.changes.append(record)
+        core.appendToLog(record)
         core.recordApplied(replica: replica, start: startCounter, width: width, lamport: change.startLamport,
                            dependencies: core.deps[depStart...])
     }

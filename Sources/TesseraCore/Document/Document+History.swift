@@ -18,6 +18,7 @@ extension DocumentCore {
     func operation(containing id: ItemID) -> (op: Int, offset: UInt32)? {
         guard let c = changeIndex(containing: id) else { return nil }
         let change = changes[c]
+        if change.run > 1 { return (Int(change.opStart), id.counter - change.startCounter) }
         var counter = change.startCounter
         for i in Int(change.opStart)..<Int(change.opStart + change.opCount) {
             let width = ops[i].width
@@ -27,25 +28,53 @@ extension DocumentCore {
         return nil
     }
 
-    /// Rebuilds the public form of change `index`.
-    func publicChange(_ index: Int) -> Change {
+    /// The change of the log that contains operation `id`.
+    func loggedChange(containing id: ItemID) -> LoggedChange? {
+        guard let index = changeIndex(containing: id) else { return nil }
         let record = changes[index]
+        return LoggedChange(record: index, part: record.run > 1 ? id.counter - record.startCounter : 0)
+    }
+
+    /// Rebuilds the public form of a change of the log.
+    func publicChange(_ change: LoggedChange) -> Change {
+        let record = changes[change.record]
         let replica = replicas.ids[Int(record.replica)]
+        let part = change.part
         var operations: [Operation] = []
-        operations.reserveCapacity(Int(record.opCount))
-        for i in Int(record.opStart)..<Int(record.opStart + record.opCount) {
-            operations.append(publicOperation(ops[i]))
+        if record.run > 1 {
+            operations = [publicOperation(runOperation(ops[Int(record.opStart)], of: record, part: part))]
+        } else {
+            operations.reserveCapacity(Int(record.opCount))
+            for i in Int(record.opStart)..<Int(record.opStart + record.opCount) {
+                operations.append(publicOperation(ops[i]))
+            }
         }
         // A loop, not `.map(opID)`: a partially applied method captures (copies) the whole core.
         var dependencies: [OpID] = []
-        if record.depCount > 0 {
+        if record.depCount > 0, part == 0 {
             dependencies.reserveCapacity(Int(record.depCount))
             for dep in deps[Int(record.depStart)..<Int(record.depStart + record.depCount)] { dependencies.append(opID(dep)) }
         }
         return Change(
-            replica: replica, startCounter: UInt64(record.startCounter), startLamport: record.startLamport,
+            replica: replica, startCounter: UInt64(record.startCounter + part), startLamport: record.startLamport + UInt64(part),
             dependencies: dependencies, origin: origins.origins[Int(record.origin)], timestamp: record.timestamp,
             operations: operations)
+    }
+
+    /// The operation of change `part` of run `record`, whose operation record is `op`.
+    func runOperation(_ op: OpRecord, of record: ChangeRecord, part: UInt32) -> OpRecord {
+        var single = op
+        single.count = 1
+        single.descending = false
+        switch op.kind {
+        case .remove:
+            let first = ItemID(packed: op.a)
+            single.a = ItemID(replica: first.replica, counter: op.descending ? first.counter - part : first.counter + part).raw
+        default:
+            if part > 0 { single.a = ItemID(replica: record.replica, counter: record.startCounter + part - 1).raw }
+            single.payload = op.payload + part
+        }
+        return single
     }
 
     func publicOperation(_ op: OpRecord) -> Operation {
@@ -83,9 +112,9 @@ extension DocumentCore {
         return Operation(object: object, action: action)
     }
 
-    /// Indices of the changes not covered by `version`, in log (causal) order.
-    func changeIndices(since version: VersionVector) -> [Int] {
-        var result: [Int] = []
+    /// The changes not covered by `version`, in log (causal) order.
+    func changeIndices(since version: VersionVector) -> [LoggedChange] {
+        var result: [LoggedChange] = []
         for r in 1..<changesByReplica.count {
             let seen = version[replicas.ids[r]]
             guard UInt64(clock[r]) > seen else { continue }
@@ -96,7 +125,13 @@ extension DocumentCore {
                 let mid = (low + high) / 2
                 if UInt64(changes[Int(list[mid])].endCounter) <= seen + 1 { low = mid + 1 } else { high = mid }
             }
-            for i in low..<list.count { result.append(Int(list[i])) }
+            for i in low..<list.count {
+                let index = Int(list[i])
+                let record = changes[index]
+                // A run may start inside what the peer has.
+                let first = record.run > 1 && UInt64(record.startCounter) <= seen ? UInt32(seen + 1 - UInt64(record.startCounter)) : 0
+                for part in first..<record.run { result.append(LoggedChange(record: index, part: part)) }
+            }
         }
         result.sort()
         return result
@@ -115,8 +150,8 @@ extension Document {
     /// The change that contains operation `id`, if this document has it.
     public func change(containing id: OpID) -> Change? {
         let core = historyCore
-        guard let item = core.itemID(id), let index = core.changeIndex(containing: item) else { return nil }
-        return core.publicChange(index)
+        guard let item = core.itemID(id), let change = core.loggedChange(containing: item) else { return nil }
+        return core.publicChange(change)
     }
 
     /// Who made operation `id` (attribution).

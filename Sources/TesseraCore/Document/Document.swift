@@ -91,10 +91,10 @@ public struct Document: Sendable {
     public var pendingChangeCount: Int { withState { $0.pending.count } }
 
     /// The number of changes in this document's history.
-    public var changeCount: Int { withState { $0.deferred?.changeCount ?? $0.changes.count } }
+    public var changeCount: Int { withState { $0.deferred?.changeCount ?? $0.changes.count + $0.runJoins } }
 
     /// The number of operations in this document's history.
-    public var operationCount: Int { withState { $0.deferred?.operationCount ?? $0.ops.count } }
+    public var operationCount: Int { withState { $0.deferred?.operationCount ?? $0.ops.count + $0.runJoins } }
 
     /// A copy of this document that writes as another replica (fresh random ID by default).
     ///

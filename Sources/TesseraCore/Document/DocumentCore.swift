@@ -15,9 +15,13 @@ struct DocumentCore: Sendable {
     var frontier: [ItemID] = []
 
     // MARK: History
+    /// The log: one record per change, or per run of changes (see ``ChangeRecord/run``).
     var changes: [ChangeRecord] = []
     /// Per replica index: indices into ``changes`` in counter order.
     var changesByReplica: [[Int32]] = [[]]
+    /// How many changes joined a run instead of getting a record of their own: the log holds
+    /// `changes.count + runJoins` changes and `ops.count + runJoins` operations.
+    var runJoins = 0
     var ops: [OpRecord] = []
     /// Dependencies of changes (packed), referenced by ``ChangeRecord/depStart``.
     var deps: [ItemID] = []
@@ -222,7 +226,7 @@ struct ObjectSlot: Sendable {
     var parentKey: UInt64
 }
 
-/// A change in the log, as POD.
+/// A change in the log, as POD; or a run of changes (``run`` > 1).
 struct ChangeRecord: Sendable {
     var replica: UInt32
     var startCounter: UInt32
@@ -234,6 +238,15 @@ struct ChangeRecord: Sendable {
     var origin: UInt32
     var startLamport: UInt64
     var timestamp: Int64
+    /// How many changes the record stands for. Usually 1. A run (see
+    /// ``DocumentCore/appendToLog(_:)``) is `run` consecutive changes of `replica` that each
+    /// made one operation of width 1 (typing, backspacing) with consecutive Lamport times, one
+    /// origin and one timestamp, and no dependency beyond the previous change of the run
+    /// (the first change's dependencies are the record's). Its one operation record stands
+    /// for all of them: change `k` of an insert run inserted element `payload + k` after
+    /// element `k - 1` of the run (the first after `a`) and before `b`; change `k` of a remove
+    /// run removed element `a + k` (`a - k` if ``OpRecord/descending``).
+    var run: UInt32 = 1
 
     var endCounter: UInt32 { startCounter + width }
 }
@@ -260,6 +273,9 @@ struct OpRecord: Sendable {
     var kind: OpKind
     /// For make/insertObject: the new object's kind.
     var objectKind: ObjectKind = .map
+    /// For the remove operation of a run of changes (``ChangeRecord/run``): whether each change
+    /// removed the element before the previous one's (backspacing) rather than after it.
+    var descending = false
 
     static let absent = UInt32.max
 

@@ -255,7 +255,10 @@ struct InversePlan {
                 insertedRanges.append((id, Int(op.count)))
                 steps.append(.removeInserted(object: op.object, first: id, count: Int(op.count)))
             case .remove:
-                steps.append(.restoreRemoved(object: op.object, first: ItemID(packed: op.a), count: Int(op.count)))
+                // A backspacing run (``OpRecord/descending``) removed `a` and the elements before it.
+                let first = ItemID(packed: op.a)
+                let lowest = op.descending ? ItemID(replica: first.replica, counter: first.counter - (op.count - 1)) : first
+                steps.append(.restoreRemoved(object: op.object, first: lowest, count: Int(op.count)))
             case .increment:
                 steps.append(.increment(object: op.object, delta: Int64(bitPattern: op.a)))
             }

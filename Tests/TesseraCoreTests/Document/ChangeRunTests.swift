@@ -1,0 +1,136 @@
+import Testing
+@testable import TesseraCore
+
+/// Changes received from elsewhere share log records when they form runs (typing,
+/// backspacing, forward deleting); every reader of the log must still see each change as it
+/// was made.
+@Suite("Runs of changes in the log")
+struct ChangeRunTests {
+    static let author = ReplicaID(rawValue: 0xA11CE)!
+    static let reader = ReplicaID(rawValue: 0xB0B)!
+
+    /// A text and a list edited one keystroke per change: typing, backspacing, forward
+    /// deleting, typing in the middle, plus multi-op changes and a change with a dependency.
+    static func keystrokes() throws -> (Document, text: ObjectID, list: ObjectID) {
+        var doc = Document(replica: author, origin: Origin(actor: .human, name: "ada"))
+        let text = try doc.makeObject(.text, forKey: "text")
+        let list = try doc.makeObject(.list, forKey: "list")
+        for (i, c) in "hello brave new world".enumerated() { try doc.insertText(String(c), at: i, in: text) }
+        for _ in 0..<6 { try doc.remove(at: try doc.count(of: text) - 1, count: 1, in: text) }  // backspace "world" and " "
+        for _ in 0..<3 { try doc.remove(at: 6, count: 1, in: text) }  // forward delete "bra"
+        for (i, c) in "XYZ".enumerated() { try doc.insertText(String(c), at: 2 + i, in: text) }
+        for i in 0..<5 { try doc.insert(.int(Int64(i)), at: i, in: list) }
+        for _ in 0..<2 { try doc.remove(at: 0, count: 1, in: list) }
+        try doc.transact { doc in
+            try doc.insertText("!!", at: 0, in: text)
+            try doc.set("k", to: .int(1))
+        }
+        // A concurrent edit merged in gives the next change a dependency.
+        var other = doc.fork(replica: ReplicaID(rawValue: 0xC0C0)!)
+        try other.insertText("@", at: 0, in: text)
+        try doc.merge(other)
+        for (i, c) in "end".enumerated() { try doc.insertText(String(c), at: 1 + i, in: text) }
+        try doc.transact(origin: Origin(actor: .agent, name: "bot", request: "r1")) { doc in
+            for (i, c) in "ai".enumerated() { try doc.insertText(String(c), at: 5 + i, in: text) }
+        }
+        for (i, c) in "ai".enumerated() {
+            try doc.transact(origin: Origin(actor: .agent, name: "bot", request: "r2")) { doc in
+                try doc.insertText(String(c), at: 9 + i, in: text)
+            }
+        }
+        return (doc, text, list)
+    }
+
+    @Test("a replayed history is stored in runs and read back change by change")
+    func replayKeepsChanges() throws {
+        let (source, text, list) = try Self.keystrokes()
+        var replica = Document(replica: Self.reader)
+        try replica.apply(source.changes())
+        #expect(try replica.text(text) == (try source.text(text)))
+        #expect(try replica.list(list) == (try source.list(list)))
+
+        let records = replica.withState { $0.changes.count }
+        #expect(records < source.changeCount / 3, "typing, backspacing and deleting runs share records")
+        #expect(replica.changeCount == source.changeCount)
+        #expect(replica.operationCount == source.operationCount)
+        #expect(replica.history == source.history)
+
+        // Every version, including ones inside a run, gives the same delta.
+        for change in source.history {
+            var version = VersionVector()
+            for earlier in source.history.prefix(while: { $0 != change }) { version[earlier.replica] = earlier.lastID.counter }
+            #expect(replica.changes(since: version) == source.changes(since: version))
+        }
+        // Each element's change, Lamport time and author.
+        for change in source.history {
+            for counter in change.counters {
+                let id = OpID(replica: change.replica, counter: counter)
+                #expect(replica.change(containing: id) == change)
+                #expect(replica.lamport(of: id) == source.lamport(of: id))
+                #expect(replica.origin(of: id) == change.origin)
+            }
+        }
+    }
+
+    @Test("a run received in pieces continues where the last piece ended")
+    func piecewise() throws {
+        let (source, text, _) = try Self.keystrokes()
+        var replica = Document(replica: Self.reader)
+        for change in source.history { try replica.apply([change]) }
+        #expect(replica.history == source.history)
+        #expect(try replica.text(text) == (try source.text(text)))
+        #expect(replica.withState { $0.changes.count } < source.changeCount / 3)
+        // And a third replica syncing from the second one gets the original changes.
+        var third = Document(replica: ReplicaID(rawValue: 0x7777)!)
+        try third.apply(encoded: replica.encodeChanges(since: VersionVector()))
+        #expect(third.history == source.history)
+    }
+
+    @Test("a snapshot's history loads in runs")
+    func snapshotHistory() throws {
+        let (source, text, _) = try Self.keystrokes()
+        let opened = try Document(decoding: source.encodeSnapshot(), replica: Self.reader)
+        #expect(opened.history == source.history)
+        var edited = opened
+        try edited.insertText("?", at: 0, in: text)
+        #expect(edited.withState { $0.changes.count } < source.changeCount / 3)
+        #expect(Array(edited.history.dropLast()) == source.history)
+    }
+
+    @Test("reverting changes stored in runs restores the text")
+    func revertRuns() throws {
+        var doc = Document(replica: Self.author, origin: Origin(actor: .human, name: "ada"))
+        let text = try doc.makeObject(.text, forKey: "text")
+        try doc.insertText("base text", at: 0, in: text)
+        let bot = Origin(actor: .agent, name: "bot", request: "r")
+        var ai = doc.fork(replica: ReplicaID(rawValue: 0xA1)!)
+        ai.origin = bot
+        for (i, c) in "typed ".enumerated() { try ai.insertText(String(c), at: i, in: text) }
+        for _ in 0..<4 { try ai.remove(at: try ai.count(of: text) - 1, count: 1, in: text) }  // backspace "text"
+        for _ in 0..<2 { try ai.remove(at: 6, count: 1, in: text) }  // forward delete "ba"
+        #expect(try ai.text(text) == "typed se ")
+
+        try doc.merge(ai)
+        #expect(try doc.text(text) == "typed se ")
+        #expect(doc.withState { $0.changes.contains { $0.run > 1 } })
+        try doc.revert(where: { $0.request == "r" })
+        #expect(try doc.text(text) == "base text")
+    }
+
+    @Test("changes that break a run start a new record")
+    func runBoundaries() throws {
+        var doc = Document(replica: Self.author)
+        let text = try doc.makeObject(.text, forKey: "text")
+        try doc.insertText("ab", at: 0, in: text)           // one change of width 2
+        try doc.insertText("c", at: 2, in: text)
+        try doc.insertText("d", at: 3, in: text)            // run of 2
+        try doc.insertText("e", at: 0, in: text)            // not after the run's last element
+        try doc.remove(at: 0, count: 1, in: text)
+        try doc.remove(at: 1, count: 1, in: text)           // removes "b": not next to "e" by ID
+        var replica = Document(replica: Self.reader)
+        try replica.apply(doc.changes())
+        #expect(replica.history == doc.history)
+        let runs = replica.withState { core in core.changes.map(\.run) }
+        #expect(runs == [1, 1, 2, 1, 1, 1])
+    }
+}
