@@ -16,8 +16,11 @@ extension Document {
         // Work on positions, not copies: a `Change` holds several arrays and strings, and
         // copying one into each work list costs a retain and a release per field.
         let pendingChanges = core.pending.all
-        let fromPending = changes.count
-        let all = pendingChanges.isEmpty ? changes : changes + pendingChanges
+        // Keystroke runs are validated and integrated as one change each (see JoinedChanges).
+        let joined = JoinedChanges.join(changes, core: core)
+        let incoming = joined?.changes ?? changes
+        let fromPending = incoming.count
+        let all = pendingChanges.isEmpty ? incoming : incoming + pendingChanges
         var staging = Staging()
         var ready: [Int] = []
         ready.reserveCapacity(changes.count)
@@ -51,13 +54,19 @@ extension Document {
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
         for position in ready {
-            integrate(all[position], events: &events)
+            let run = position < fromPending ? joined?.runs[position].count ?? 1 : 1
+            integrate(all[position], run: run, events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
         }
         core.pending = PendingBuffer()
         var buffered: Set<OpID> = []
-        for change in waiting.lazy.map({ all[$0] }) where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
-            core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
+        for position in waiting {
+            // A joined run waits as the changes it came as.
+            let run = position < fromPending ? joined?.runs[position] : nil
+            let waitingChanges = run.map { changes[$0.source..<($0.source + Int($0.count))] } ?? all[position...position]
+            for change in waitingChanges where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
+                core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
+            }
         }
         if !ready.isEmpty { undo.remoteChangesApplied() }
         return DocumentEvents(isLocal: false, origins: origins, events: events)
@@ -239,8 +248,9 @@ extension Document {
         staging.clock[change.replica] = change.startCounter + change.width - 1
     }
 
-    /// Applies a validated change. Must not fail.
-    private mutating func integrate(_ change: Change, events: inout [DocumentEvent]) {
+    /// Applies a validated change, which stands for `run` changes (a joined keystroke run,
+    /// logged as one). Must not fail.
+    private mutating func integrate(_ change: Change, run: UInt32, events: inout [DocumentEvent]) {
         let replica = core.replicaIndex(change.replica)
         let startCounter = UInt32(change.startCounter)
         var counter = startCounter
@@ -315,12 +325,21 @@ extension Document {
             counter += UInt32(op.width)
         }
         let width = counter - startCounter
+        if run > 1, core.ops[opStart].kind == .remove {
+            // A run's removes are one operation record: the first target and the direction.
+            var collapsed = core.ops[opStart]
+            collapsed.count = run
+            collapsed.descending = ItemID(packed: core.ops[opStart + 1].a).counter < ItemID(packed: collapsed.a).counter
+            core.ops.removeSubrange(opStart...)
+            core.ops.append(collapsed)
+        }
         let depStart = core.deps.count
         for dep in change.dependencies { core.deps.append(item(dep)) }
         let record = ChangeRecord(
             replica: replica, startCounter: startCounter, width: width, opStart: UInt32(opStart),
             opCount: UInt32(core.ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
-            origin: core.origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp)
+            origin: core.origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp,
+            run: run)
         core.appendToLog(record)
         core.recordApplied(replica: replica, start: startCounter, width: width, lamport: change.startLamport,
                            dependencies: core.deps[depStart...])

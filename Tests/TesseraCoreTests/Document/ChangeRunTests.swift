@@ -133,4 +133,72 @@ struct ChangeRunTests {
         let runs = replica.withState { core in core.changes.map(\.run) }
         #expect(runs == [1, 1, 2, 1, 1, 1])
     }
+
+    @Test("a run whose dependency is missing waits as the changes it came as")
+    func runWaits() throws {
+        var doc = Document(replica: Self.author)
+        let text = try doc.makeObject(.text, forKey: "text")
+        var other = doc.fork(replica: ReplicaID(rawValue: 0xC0C0)!)
+        try other.insertText("@", at: 0, in: text)
+        try doc.merge(other)
+        for (i, c) in "typed".enumerated() { try doc.insertText(String(c), at: 1 + i, in: text) }
+        let all = doc.history
+        let missing = all.firstIndex { $0.replica == other.replica }!
+        var replica = Document(replica: Self.reader)
+        var rest = all
+        let held = rest.remove(at: missing)
+        try replica.apply(rest)
+        #expect(replica.pendingChangeCount == rest.count - missing, "the run after the missing change waits, one change each")
+        try replica.apply([held])
+        #expect(replica.pendingChangeCount == 0)
+        #expect(replica.history == all)
+        #expect(try replica.text(text) == "@typed")
+    }
+
+    @Test("overlapping copies of a run in one batch are applied once")
+    func overlappingRuns() throws {
+        let (source, text, _) = try Self.keystrokes()
+        let all = source.history
+        var replica = Document(replica: Self.reader)
+        try replica.apply(Array(all[..<12]) + Array(all[5..<30]) + Array(all[20...]))
+        #expect(replica.history == all)
+        #expect(try replica.text(text) == (try source.text(text)))
+    }
+
+    @Test("an invalid change inside a run rejects the whole batch")
+    func invalidInsideRun() throws {
+        let (source, text, _) = try Self.keystrokes()
+        var all = source.history
+        // Change 7 (typing) now inserts after an element that does not exist.
+        guard case .insertText(_, let before, let typed) = all[7].operations[0].action else {
+            Issue.record("change 7 is not typing")
+            return
+        }
+        all[7].operations[0].action = .insertText(after: OpID(replica: Self.author, counter: 9_999), before: before, text: typed)
+        var replica = Document(replica: Self.reader)
+        #expect(throws: DocumentError.self) { try replica.apply(all) }
+        #expect(replica.changeCount == 0)
+        #expect(replica.withState { $0.ops.isEmpty })
+        try replica.apply(source.history)
+        #expect(try replica.text(text) == (try source.text(text)))
+    }
+
+    @Test("the events of an applied run replay to the same text")
+    func runEvents() throws {
+        let (source, text, _) = try Self.keystrokes()
+        var replica = Document(replica: Self.reader)
+        let events = try replica.apply(source.history)
+        var mirror: [Unicode.Scalar] = []
+        for event in events.events {
+            switch event {
+            case .textInsert(let object, let index, let inserted) where object == text:
+                mirror.insert(contentsOf: inserted.unicodeScalars, at: index)
+            case .textRemove(let object, let index, let count) where object == text:
+                mirror.removeSubrange(index..<(index + count))
+            default:
+                break
+            }
+        }
+        #expect(String(String.UnicodeScalarView(mirror)) == (try source.text(text)))
+    }
 }
