@@ -259,7 +259,25 @@ extension Document {
             guard let id else { return .none }
             return ItemID(replica: core.replicaIndex(id.replica), counter: UInt32(id.counter))
         }
-        for op in change.operations {
+        // A backspacing or forward-deleting run removes one range of IDs: one tree deletion.
+        let removeRun = run > 1 ? Document.removedRange(change) : nil
+        if let removeRun {
+            let object = item(change.operations[0].object.creator)
+            let objectID = change.operations[0].object
+            let s = Int(core.objects[object]?.index ?? 0)
+            let isText = core.sequences[s].kind == .text
+            let removed = core.sequences[s].tree.delete(first: item(removeRun.lowest), count: Int(run), index: &core.itemIndex)
+            var record = OpRecord(object: object, a: item(removeRun.first).raw, count: run, kind: .remove)
+            record.descending = removeRun.descending
+            core.ops.append(record)
+            for range in removed {
+                events.append(isText
+                    ? .textRemove(object: objectID, index: range.position, count: range.count)
+                    : .listRemove(object: objectID, index: range.position, count: range.count))
+            }
+            counter += run
+        }
+        for op in change.operations where removeRun == nil {
             let id = ItemID(replica: replica, counter: counter)
             let lamport = change.startLamport + UInt64(counter - startCounter)
             let object = item(op.object.creator)
@@ -325,14 +343,6 @@ extension Document {
             counter += UInt32(op.width)
         }
         let width = counter - startCounter
-        if run > 1, core.ops[opStart].kind == .remove {
-            // A run's removes are one operation record: the first target and the direction.
-            var collapsed = core.ops[opStart]
-            collapsed.count = run
-            collapsed.descending = ItemID(packed: core.ops[opStart + 1].a).counter < ItemID(packed: collapsed.a).counter
-            core.ops.removeSubrange(opStart...)
-            core.ops.append(collapsed)
-        }
         let depStart = core.deps.count
         for dep in change.dependencies { core.deps.append(item(dep)) }
         let record = ChangeRecord(
@@ -343,6 +353,17 @@ extension Document {
         core.appendToLog(record)
         core.recordApplied(replica: replica, start: startCounter, width: width, lamport: change.startLamport,
                            dependencies: core.deps[depStart...])
+    }
+
+    /// For a joined run of one-element removes (see ``JoinedChanges``): the first target, the
+    /// lowest, and whether the targets descend (backspacing).
+    private static func removedRange(_ change: Change) -> (first: OpID, lowest: OpID, descending: Bool)? {
+        guard change.operations.count > 1, case .remove(let first, _) = change.operations[0].action,
+              case .remove(let second, _) = change.operations[1].action
+        else { return nil }
+        let descending = second.counter < first.counter
+        let lowest = descending ? OpID(replica: first.replica, counter: first.counter - UInt64(change.operations.count - 1)) : first
+        return (first, lowest, descending)
     }
 
     private mutating func insertRemote(_ s: Int, id: ItemID, count: Int, after: ItemID, before: ItemID, offset: Int) -> Int {

@@ -77,8 +77,12 @@ struct ByteReader: Sendable {
         let range = try readRange(count)
         // Validated over a contiguous buffer: the generic slice path is several times slower,
         // and a history holds one short string per typed run.
-        let decoded = bytes.withUnsafeBufferPointer { buffer in
-            String(validating: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
+        // ASCII (a typed character, a key) is valid UTF-8 as it stands: decoding it skips the
+        // generic validator, whose type lookups cost more than the bytes.
+        let decoded = bytes.withUnsafeBufferPointer { buffer -> String? in
+            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+            if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
+            return String(validating: slice, as: UTF8.self)
         }
         guard let string = decoded else {
             throw .invalid(offset: start, reason: "ill-formed UTF-8")

@@ -44,12 +44,20 @@ struct SequenceCursors {
         id.replica == primaryReplica ? leftOfFirstPrimary[id.counter] : leftOfFirstOther[id]
     }
 
+    /// Records `position`, or forgets `id`'s entry when `position` is what ``recordRemove``
+    /// assumes for an ID without one (the element before): typing, where each insert goes
+    /// after the previous one, then keeps the tables small.
     private mutating func setLeftOfFirst(_ id: OpID, _ position: Position) {
         if primaryReplica == nil { primaryReplica = id.replica }
+        let assumed = position == .element(OpID(replica: id.replica, counter: id.counter &- 1))
         if id.replica == primaryReplica {
-            leftOfFirstPrimary[id.counter] = position
+            if assumed {
+                if !leftOfFirstPrimary.isEmpty { leftOfFirstPrimary.removeValue(forKey: id.counter) }
+            } else {
+                leftOfFirstPrimary[id.counter] = position
+            }
         } else {
-            leftOfFirstOther[id] = position
+            leftOfFirstOther[id] = assumed ? nil : position
         }
     }
 
