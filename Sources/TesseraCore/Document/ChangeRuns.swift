@@ -95,124 +95,225 @@ struct LoggedChange: Sendable, Comparable {
 /// applying the `n` changes in order (each element of a typing run goes right after the one
 /// before, as the elements of one insert do), so ``Document/apply(_:)`` validates and
 /// integrates a run once, and the log stores it as the run it was.
+///
+/// The input may already hold joined runs (the decoder joins typing it reads from columns in
+/// bulk; see ``ChangeDecoder``); they join with their neighbours like single changes.
 struct JoinedChanges {
     /// The changes to apply, runs joined.
-    var changes: [Change]
-    /// Per entry of ``changes``: how many input changes it stands for, and where the first is
-    /// in the input.
-    var runs: [(count: UInt32, source: Int)]
+    var changes: [Change] = []
+    /// Per entry of ``changes``: how many changes it stands for.
+    var runs: [UInt32] = []
 
-    /// Joins the runs of `input` that neither `core` nor an earlier change of `input` has any
-    /// of (a run the document already has part of is left as it came, so its duplicate part
-    /// is skipped as usual). Returns nil when there is nothing to join.
-    static func join(_ input: [Change], core: borrowing DocumentCore) -> JoinedChanges? {
-        var joined: JoinedChanges?
+    /// Joins the runs in `input` (whose entry `i` stands for `inputRuns[i]` changes, 1 if
+    /// `inputRuns` is nil). A run that `core` or an earlier entry already has part of is split
+    /// back into its changes, so that the duplicate part is skipped as usual.
+    /// Returns nil when there is nothing to join.
+    static func join(_ input: [Change], runs inputRuns: [UInt32]?, core: borrowing DocumentCore) -> JoinedChanges? {
+        guard inputRuns != nil || mayJoin(input) else { return nil }
+        var joined = JoinedChanges()
+        joined.changes.reserveCapacity(input.count)
+        joined.runs.reserveCapacity(input.count)
+        var open: OpenRun?
         // The highest counter of each replica so far (the document's, then the input's); the
         // current replica's is kept aside, since runs of one replica's changes are the rule.
         var highest = PackedMap<ReplicaID, UInt64>()
         var current: (replica: ReplicaID, counter: UInt64)?
-        var i = 0
-        while i < input.count {
-            let first = input[i]
-            if current?.replica != first.replica {
+
+        func add(_ change: Change, _ count: UInt32) {
+            if current?.replica != change.replica {
                 if let current { highest[current.replica] = current.counter }
-                current = (first.replica, highest[first.replica] ?? core.seen(first.replica))
+                current = (change.replica, highest[change.replica] ?? core.seen(change.replica))
             }
-            let end = first.startCounter > current!.counter ? runEnd(input, from: i) : i + 1
-            current!.counter = max(current!.counter, input[end - 1].lastID.counter)
-            if end - i > 1 {
-                if joined == nil {
-                    joined = JoinedChanges(changes: Array(input[..<i]), runs: (0..<i).map { (1, $0) })
-                }
-                joined?.changes.append(joinRun(input[i..<end]))
-                joined?.runs.append((UInt32(end - i), i))
-            } else if joined != nil {
-                joined?.changes.append(input[i])
-                joined?.runs.append((1, i))
+            let isNew = change.startCounter > current!.counter
+            current!.counter = max(current!.counter, change.lastID.counter)
+            if open?.extend(with: change, count: count, isNew: isNew) == true { return }
+            if let run = open.take() { joined.append(run) }
+            if isNew, let run = OpenRun(change, count: count) {
+                open = run
+            } else {
+                joined.changes.append(change)
+                joined.runs.append(count)
             }
-            i = end
         }
+
+        for (i, change) in input.enumerated() {
+            let count = inputRuns?[i] ?? 1
+            let seen = current?.replica == change.replica ? current!.counter : highest[change.replica] ?? core.seen(change.replica)
+            if count > 1, change.startCounter <= seen {
+                for single in expand(change, count: count) { add(single, 1) }
+            } else {
+                add(change, count)
+            }
+        }
+        if let run = open.take() { joined.append(run) }
         return joined
     }
 
-    /// The end of the run that starts at `start` (`start + 1` if none does).
-    private static func runEnd(_ input: [Change], from start: Int) -> Int {
-        let first = input[start]
-        guard first.operations.count == 1, first.startCounter < UInt64(UInt32.max) / 2,
-              let kind = editKind(first.operations[0])
-        else { return start + 1 }
-        let object = first.operations[0].object
-        // What the next change must have: counter, Lamport time, and the element after which
-        // it inserts (the previous change's) or the one it removes.
-        var counter = first.startCounter
-        var lamport = first.startLamport
-        var before: OpID?
-        var target = OpID(replica: first.replica, counter: 0)
-        var direction: Int64 = 0
-        switch first.operations[0].action {
-        case .insertText(_, let b, _), .insert(_, let b, _): before = b
-        case .remove(let t, _): target = t
-        default: return start + 1
+    /// Whether two neighbours in `input` could be one run (a quick test that spares
+    /// a document receiving no keystrokes the copying).
+    private static func mayJoin(_ input: [Change]) -> Bool {
+        var previousCounter: UInt64 = 0
+        var previousReplica: ReplicaID?
+        for change in input {
+            let isEdit = change.operations.count == 1 && change.operations[0].width == 1 && {
+                switch change.operations[0].action {
+                case .insertText, .insert, .remove: true
+                default: false
+                }
+            }()
+            if isEdit, change.replica == previousReplica, change.startCounter == previousCounter &+ 1 { return true }
+            previousReplica = isEdit ? change.replica : nil
+            previousCounter = change.startCounter
         }
-        var end = start + 1
-        while end < input.count, end - start < Int(UInt16.max) {
-            counter += 1
-            lamport &+= 1
-            guard input[end].startCounter == counter, input[end].replica == first.replica, input[end].startLamport == lamport,
-                  input[end].dependencies.isEmpty, input[end].operations.count == 1, input[end].timestamp == first.timestamp,
-                  input[end].origin == first.origin
-            else { break }
-            let operation = input[end].operations[0]
-            guard operation.object == object, editKind(operation) == kind else { break }
-            switch operation.action {
-            case .insertText(let after, let b, _), .insert(let after, let b, _):
-                guard after == OpID(replica: first.replica, counter: counter - 1), b == before else { return end }
-            case .remove(let next, _):
-                guard next.replica == target.replica else { return end }
-                let delta = Int64(bitPattern: next.counter &- target.counter)
-                guard delta == 1 || delta == -1, direction == 0 || direction == delta else { return end }
-                direction = delta
-                target = next
-            default:
-                return end
-            }
-            end += 1
-        }
-        return end
+        return false
     }
 
-    /// The kind of a one-element edit, or nil if `operation` is not one.
-    private static func editKind(_ operation: Operation) -> OpKind? {
+    private mutating func append(_ run: OpenRun) {
+        changes.append(run.change())
+        runs.append(run.count)
+    }
+
+    /// The `count` changes that `change`, a joined run, stands for.
+    static func expand(_ change: Change, count: UInt32) -> [Change] {
+        guard count > 1, let operation = change.operations.first else { return [change] }
+        var singles: [Change] = []
+        singles.reserveCapacity(Int(count))
+        func single(_ k: Int, _ action: Operation.Action) {
+            var piece = change
+            piece.startCounter = change.startCounter + UInt64(k)
+            piece.startLamport = change.startLamport + UInt64(k)
+            if k > 0 { piece.dependencies = [] }
+            piece.operations = [Operation(object: operation.object, action: action)]
+            singles.append(piece)
+        }
+        func after(_ k: Int, _ first: OpID?) -> OpID? {
+            k == 0 ? first : OpID(replica: change.replica, counter: change.startCounter + UInt64(k) - 1)
+        }
         switch operation.action {
-        case .insertText where operation.width == 1: .insertText
-        case .insert where operation.width == 1: .insert
-        case .remove(_, 1): .remove
-        default: nil
+        case .insertText(let first, let before, let text):
+            for (k, scalar) in text.unicodeScalars.enumerated() {
+                single(k, .insertText(after: after(k, first), before: before, text: String(scalar)))
+            }
+        case .insert(let first, let before, let values):
+            for (k, value) in values.enumerated() { single(k, .insert(after: after(k, first), before: before, values: [value])) }
+        default:
+            for (k, op) in change.operations.enumerated() { single(k, op.action) }
+        }
+        return singles
+    }
+}
+
+/// The run being joined: its first change and what the next change must be to continue it.
+private struct OpenRun {
+    var first: Change
+    var count: UInt32
+    var kind: OpKind
+    var object: ObjectID
+    /// Counter and Lamport time the next change must start at.
+    var nextCounter: UInt64
+    var nextLamport: UInt64
+    /// Inserts: the right origin every change has.
+    var before: OpID?
+    /// Removes: the last target, and +1 / -1 once the direction is known (0 before).
+    var lastTarget: OpID
+    var direction: Int64
+    /// The content of the changes after the first.
+    var utf8: [UInt8] = []
+    var values: [Value] = []
+    var removes: [Operation] = []
+
+    /// A run starting with `change` (which stands for `count` changes), if it is a one-element
+    /// edit or a joined run of them.
+    init?(_ change: Change, count: UInt32) {
+        guard let operation = change.operations.first, change.startCounter < UInt64(UInt32.max) / 2,
+              let (kind, _, last, direction) = OpenRun.edit(change, count: count)
+        else { return nil }
+        self.first = change
+        self.count = count
+        self.kind = kind
+        object = operation.object
+        nextCounter = change.startCounter + UInt64(count)
+        nextLamport = change.startLamport &+ UInt64(count)
+        switch operation.action {
+        case .insertText(_, let b, _), .insert(_, let b, _): before = b
+        default: break
+        }
+        lastTarget = last
+        self.direction = direction
+    }
+
+    /// What `change` does if it is `count` one-element edits of one kind: the kind, its first
+    /// and last remove targets, and the removes' direction.
+    private static func edit(_ change: Change, count: UInt32) -> (OpKind, OpID, OpID, Int64)? {
+        let operation = change.operations[0]
+        let none = OpID(replica: change.replica, counter: 0)
+        switch operation.action {
+        case .insertText where change.operations.count == 1 && operation.width == Int(count):
+            return (.insertText, none, none, 0)
+        case .insert where change.operations.count == 1 && operation.width == Int(count):
+            return (.insert, none, none, 0)
+        case .remove(let first, 1) where change.operations.count == Int(count):
+            var last = first
+            var direction: Int64 = 0
+            for op in change.operations.dropFirst() {
+                guard case .remove(let target, 1) = op.action, op.object == operation.object, target.replica == first.replica else { return nil }
+                let delta = Int64(bitPattern: target.counter &- last.counter)
+                guard delta == 1 || delta == -1, direction == 0 || direction == delta else { return nil }
+                direction = delta
+                last = target
+            }
+            return (.remove, first, last, direction)
+        default:
+            return nil
         }
     }
 
-    /// One change doing what the changes of `run` do.
-    private static func joinRun(_ run: ArraySlice<Change>) -> Change {
-        var change = run[run.startIndex]
-        let object = change.operations[0].object
-        switch change.operations[0].action {
-        case .insertText(let after, let before, _):
-            var utf8: [UInt8] = []
-            utf8.reserveCapacity(run.count)
-            for c in run {
-                if case .insertText(_, _, let text) = c.operations[0].action { utf8.append(contentsOf: text.utf8) }
-            }
-            let text = String(decoding: utf8, as: UTF8.self)
-            change.operations = [Operation(object: object, action: .insertText(after: after, before: before, text: text))]
-        case .insert(let after, let before, _):
-            var values: [Value] = []
-            values.reserveCapacity(run.count)
-            for c in run {
-                if case .insert(_, _, let inserted) = c.operations[0].action { values.append(contentsOf: inserted) }
-            }
-            change.operations = [Operation(object: object, action: .insert(after: after, before: before, values: values))]
+    /// Adds `change` (standing for `count` changes) if it continues the run.
+    mutating func extend(with change: Change, count: UInt32, isNew: Bool) -> Bool {
+        guard isNew, change.startCounter == nextCounter, change.replica == first.replica, change.startLamport == nextLamport,
+              change.dependencies.isEmpty, change.timestamp == first.timestamp, change.origin == first.origin,
+              nextCounter + UInt64(count) < UInt64(UInt32.max) / 2, self.count + count < UInt32(UInt16.max),
+              let operation = change.operations.first, operation.object == object,
+              let (kind, firstTarget, last, direction) = OpenRun.edit(change, count: count), kind == self.kind
+        else { return false }
+        switch operation.action {
+        case .insertText(let after, let b, let text):
+            guard after == OpID(replica: first.replica, counter: nextCounter - 1), b == before else { return false }
+            utf8.append(contentsOf: text.utf8)
+        case .insert(let after, let b, let inserted):
+            guard after == OpID(replica: first.replica, counter: nextCounter - 1), b == before else { return false }
+            values.append(contentsOf: inserted)
+        case .remove:
+            guard firstTarget.replica == lastTarget.replica else { return false }
+            let delta = Int64(bitPattern: firstTarget.counter &- lastTarget.counter)
+            guard delta == 1 || delta == -1, self.direction == 0 || self.direction == delta, direction == 0 || direction == delta
+            else { return false }
+            self.direction = delta
+            lastTarget = last
+            removes.append(contentsOf: change.operations)
         default:
-            change.operations = run.map { $0.operations[0] }
+            return false
+        }
+        self.count += count
+        nextCounter += UInt64(count)
+        nextLamport &+= UInt64(count)
+        return true
+    }
+
+    /// One change doing what the run's changes do.
+    func change() -> Change {
+        guard count > 1, !(utf8.isEmpty && values.isEmpty && removes.isEmpty) else { return first }
+        var change = first
+        let operation = first.operations[0]
+        switch operation.action {
+        case .insertText(let after, let before, let text):
+            var bytes = Array(text.utf8)
+            bytes.append(contentsOf: utf8)
+            change.operations = [Operation(object: object, action: .insertText(after: after, before: before, text: String(decoding: bytes, as: UTF8.self)))]
+        case .insert(let after, let before, let inserted):
+            change.operations = [Operation(object: object, action: .insert(after: after, before: before, values: inserted + values))]
+        default:
+            change.operations = first.operations + removes
         }
         return change
     }

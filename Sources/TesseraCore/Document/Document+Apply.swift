@@ -10,6 +10,12 @@ extension Document {
     /// - Returns: the visible changes, in order.
     @discardableResult
     public mutating func apply(_ changes: [Change]) throws(DocumentError) -> DocumentEvents {
+        try apply(changes, runs: nil)
+    }
+
+    /// ``apply(_:)`` for changes whose entry `i` may stand for `runs[i]` changes, a keystroke
+    /// run the decoder joined (see ``JoinedChanges``).
+    mutating func apply(_ changes: [Change], runs: [UInt32]?) throws(DocumentError) -> DocumentEvents {
         if open != nil { throw .invalidOperation("cannot apply remote changes inside a transaction") }
         ensureHistory()
         if let failure = core.loadFailure { throw .notLoaded(failure.error) }
@@ -17,7 +23,7 @@ extension Document {
         // copying one into each work list costs a retain and a release per field.
         let pendingChanges = core.pending.all
         // Keystroke runs are validated and integrated as one change each (see JoinedChanges).
-        let joined = JoinedChanges.join(changes, core: core)
+        let joined = JoinedChanges.join(changes, runs: runs, core: core)
         let incoming = joined?.changes ?? changes
         let fromPending = incoming.count
         let all = pendingChanges.isEmpty ? incoming : incoming + pendingChanges
@@ -54,7 +60,7 @@ extension Document {
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
         for position in ready {
-            let run = position < fromPending ? joined?.runs[position].count ?? 1 : 1
+            let run = position < fromPending ? joined?.runs[position] ?? 1 : 1
             integrate(all[position], run: run, events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
         }
@@ -62,8 +68,8 @@ extension Document {
         var buffered: Set<OpID> = []
         for position in waiting {
             // A joined run waits as the changes it came as.
-            let run = position < fromPending ? joined?.runs[position] : nil
-            let waitingChanges = run.map { changes[$0.source..<($0.source + Int($0.count))] } ?? all[position...position]
+            let run = position < fromPending ? joined?.runs[position] ?? 1 : 1
+            let waitingChanges = run > 1 ? JoinedChanges.expand(all[position], count: run) : [all[position]]
             for change in waitingChanges where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
                 core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
             }

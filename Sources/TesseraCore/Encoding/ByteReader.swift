@@ -90,6 +90,14 @@ struct ByteReader: Sendable {
         return string
     }
 
+    /// How many of the next bytes, up to `limit`, are ASCII.
+    func asciiPrefix(upTo limit: Int) -> Int {
+        let end = limit >= remaining ? self.end : position + limit
+        var i = position
+        while i < end, bytes[i] < 0x80 { i += 1 }
+        return i - position
+    }
+
     /// A reader over the next `count` bytes, which this reader skips.
     mutating func subReader(count: Int) throws(EncodingError) -> ByteReader {
         ByteReader(bytes, range: try readRange(count))

@@ -50,6 +50,12 @@ struct ChangeDecoder {
     private var previousDepCounter: UInt64 = 0
     private var previousInt: Int64 = 0
 
+    /// Whether to read typing in bulk (see ``decodeJoined(_:)``); `runs` then says how many
+    /// changes each decoded change stands for.
+    private var joinsTyping = false
+    private var runs: [UInt32] = []
+    private var readInBulk = false
+
     private let changeCount: Int
     private let operationCount: Int
 
@@ -57,6 +63,21 @@ struct ChangeDecoder {
     static func decode(_ container: Container) throws(EncodingError) -> [Change] {
         var decoder = try ChangeDecoder(payload: container.payload, budget: container.budget)
         return try decoder.decodeChanges()
+    }
+
+    /// Decodes the changes in `container`'s payload with typing joined: where every
+    /// per-change column repeats what a keystroke typed at the cursor codes to (same replica,
+    /// next counter and Lamport time, one operation, same timestamp and origin, no
+    /// dependency, same text, "insert one ASCII character at the cursor, before the previous
+    /// right origin" or "... at the end"), the keystrokes are read as one run, without a change apiece, and come
+    /// back as one change of that many characters that stands for them (`runs[i]`, see
+    /// ``JoinedChanges``). Accepts and rejects exactly the payloads ``decode(_:)`` does.
+    /// `runs` is nil when no run was read in bulk.
+    static func decodeJoined(_ container: Container) throws(EncodingError) -> (changes: [Change], runs: [UInt32]?) {
+        var decoder = try ChangeDecoder(payload: container.payload, budget: container.budget)
+        decoder.joinsTyping = true
+        let changes = try decoder.decodeChanges()
+        return (changes, decoder.readInBulk ? decoder.runs : nil)
     }
 
     private init(payload: ByteReader, budget: ElementBudget) throws(EncodingError) {
@@ -215,7 +236,20 @@ struct ChangeDecoder {
         var nextCounter = [UInt64](repeating: 1, count: replicas.count)
         var nextLamport: UInt64 = 1
         var previousTimestamp: Int64 = 0
-        for _ in 0..<changeCount {
+        var decoded = 0
+        if joinsTyping { runs.reserveCapacity(changeCount) }
+        while decoded < changeCount {
+            if joinsTyping, let typed = try typing(limit: min(changeCount - decoded, operationsLeft), nextCounter: &nextCounter,
+                                                   nextLamport: &nextLamport, timestamp: previousTimestamp) {
+                changes.append(typed.change)
+                runs.append(UInt32(typed.count))
+                readInBulk = true
+                decoded += typed.count
+                operationsLeft -= typed.count
+                continue
+            }
+            decoded += 1
+            if joinsTyping { runs.append(1) }
             let replicaIndex = try changeReplica.next(below: replicas.count)
             let replica = replicas[replicaIndex]
             let startCounter = nextCounter[replicaIndex] &+ UInt64(bitPattern: try changeCounter.nextSigned())
@@ -261,6 +295,58 @@ struct ChangeDecoder {
         }
         try finish()
         return changes
+    }
+
+    /// The keystrokes the columns code next, read in bulk, if there are at least two (see
+    /// ``decodeJoined(_:)``). Anything else, including anything invalid, is left to the
+    /// change-by-change path, which reports it.
+    private mutating func typing(limit: Int, nextCounter: inout [UInt64], nextLamport: inout UInt64,
+                                 timestamp: Int64) throws(EncodingError) -> (change: Change, count: Int)? {
+        let inside = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
+        let atEnd = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforeNone)
+        guard limit >= 2,
+              let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
+              let counter = changeCounter.repeatedRun(), counter.value == 0,
+              let lamport = changeLamport.repeatedRun(), lamport.value == 0,
+              let opCount = changeOpCount.repeatedRun(), opCount.value == 1,
+              let time = changeTimestamp.repeatedRun(), time.value == 0,
+              let origin = changeOrigin.repeatedRun(), origin.value < UInt64(origins.count),
+              let depCount = changeDepCount.repeatedRun(), depCount.value == 0,
+              let object = opObject.code.repeatedRun(), object.value >= 2,
+              let kind = opKind.repeatedRun(), kind.value == inside || kind.value == atEnd,
+              let length = textLength.repeatedRun(), length.value == 1
+        else { return nil }
+        let count = [replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count,
+                     object.count, kind.count, length.count].reduce(UInt64(limit)) { min($0, $1) }
+        let ascii = textUTF8.asciiPrefix(upTo: Int(count))
+        let r = Int(replica.value)
+        let start = nextCounter[r]
+        guard ascii >= 2, let listed = try? objects.object(at: object.value - 2, offset: 0),
+              start < UInt64.max - UInt64(ascii), nextLamport < UInt64.max - UInt64(ascii)
+        else { return nil }
+        let target = ListedObject(id: listed, index: Int(object.value - 2))
+        let state = cursors.state(of: target)
+        guard case .element(let after) = state.cursor else { return nil }
+        let before = kind.value == inside ? state.previousBefore : nil
+        if kind.value == inside && before == nil { return nil }
+        let n = UInt64(ascii)
+        for column in [\ChangeDecoder.changeReplica, \.changeCounter, \.changeLamport, \.changeOpCount, \.changeTimestamp,
+                       \.changeOrigin, \.changeDepCount, \.opKind, \.textLength] {
+            self[keyPath: column].skip(n)
+        }
+        opObject.code.skip(n)
+        let text = try textUTF8.readString(ascii)
+        let id = replicas[r]
+        for k in 0..<n {
+            cursors.recordInsert(in: target, first: OpID(replica: id, counter: start + k), width: 1,
+                                 after: k == 0 ? after : OpID(replica: id, counter: start + k - 1), before: before)
+        }
+        let change = Change(
+            replica: id, startCounter: start, startLamport: nextLamport, dependencies: [], origin: origins[Int(origin.value)],
+            timestamp: timestamp, operations: [Operation(object: listed, action: .insertText(after: after, before: before, text: text))])
+        nextCounter[r] = start + n
+        nextLamport += n
+        return (change, ascii)
     }
 
     private mutating func decodeOperation(replica: ReplicaID, counter: UInt64) throws(EncodingError) -> Operation {

@@ -100,10 +100,10 @@ extension Document {
 
     /// A document built by applying every change in `container`.
     init(replaying container: Container, replica: ReplicaID, origin: Origin) throws(EncodingError) {
-        let changes = try ChangeDecoder.decode(container)
+        let (changes, runs) = try ChangeDecoder.decodeJoined(container)
         self.init(replica: replica, origin: origin)
         do {
-            try apply(changes)
+            try apply(changes, runs: runs)
         } catch {
             throw .rejected(error)
         }
@@ -118,9 +118,12 @@ extension Document {
     /// - Returns: the visible changes, in order.
     @discardableResult
     public mutating func apply(encoded bytes: [UInt8], limits: DecodingLimits = .standard) throws(EncodingError) -> DocumentEvents {
-        let changes = try Change.decode(bytes, limits: limits)
+        let container = try Container.decode(bytes, limits: limits)
+        try container.expect(.changes, .snapshot)
+        // Typing is read in bulk and applied as the runs it is (see JoinedChanges).
+        let (changes, runs) = try ChangeDecoder.decodeJoined(container)
         do {
-            return try apply(changes)
+            return try apply(changes, runs: runs)
         } catch {
             throw .rejected(error)
         }

@@ -76,13 +76,18 @@ struct RunLengthReader: Sendable {
         self.column = column
     }
 
-    /// The position of the next unread byte, for error offsets.
-    var offset: Int { reader.position }
+    /// Where a run header was read ahead by ``repeatedRun()`` and no entry since.
+    private var peekedHeader: Int?
+
+    /// The position of the next unread byte, for error offsets (a header read ahead counts
+    /// as unread).
+    var offset: Int { peekedHeader ?? reader.position }
 
     @inline(__always)
     mutating func next() throws(EncodingError) -> UInt64 {
         if remaining == 0 { try startRun() }
         remaining -= 1
+        peekedHeader = nil
         return isLiteral ? try reader.readULEB128() : value
     }
 
@@ -94,12 +99,34 @@ struct RunLengthReader: Sendable {
     /// Reads a value that must be below `bound` (a table size or a small enum), as an `Int`.
     @inline(__always)
     mutating func next(below bound: Int) throws(EncodingError) -> Int {
-        let offset = reader.position
+        let offset = self.offset
         let raw = try next()
         guard raw < UInt64(bound) else {
             throw .invalid(offset: offset, reason: "\(column) value \(raw) out of range (< \(bound))")
         }
         return Int(raw)
+    }
+
+    /// The value of the run the next entry is in and how many entries of it are left, if
+    /// that run repeats one value (nil for a literal run, a malformed header or the column's
+    /// end). Reads at most the run's header, and never throws: reading the entries later
+    /// reports what is wrong, at the offset it would have without the look ahead.
+    mutating func repeatedRun() -> (value: UInt64, count: UInt64)? {
+        if remaining == 0 {
+            var started = self
+            let header = reader.position
+            do { try started.startRun() } catch { return nil }
+            self = started
+            peekedHeader = header
+        }
+        return isLiteral ? nil : (value, remaining)
+    }
+
+    /// Skips `count` entries of the current repeat run (at most what ``repeatedRun()`` said).
+    mutating func skip(_ count: UInt64) {
+        precondition(!isLiteral && count <= remaining, "skip past a repeat run")
+        remaining -= count
+        peekedHeader = nil
     }
 
     private mutating func startRun() throws(EncodingError) {
@@ -123,7 +150,7 @@ struct RunLengthReader: Sendable {
     /// Throws if the column holds more entries than were read.
     func finish() throws(EncodingError) {
         guard remaining == 0, reader.isAtEnd else {
-            throw .invalid(offset: reader.position, reason: "\(column) column has more entries than the counts require")
+            throw .invalid(offset: offset, reason: "\(column) column has more entries than the counts require")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import TesseraCore
+import TesseraTestSupport
 
 /// Changes received from elsewhere share log records when they form runs (typing,
 /// backspacing, forward deleting); every reader of the log must still see each change as it
@@ -200,5 +201,72 @@ struct ChangeRunTests {
             }
         }
         #expect(String(String.UnicodeScalarView(mirror)) == (try source.text(text)))
+    }
+
+    /// Every change of `bytes`, decoded with typing read in bulk and the runs expanded.
+    static func decodedJoined(_ bytes: [UInt8]) throws -> [Change] {
+        let (changes, runs) = try ChangeDecoder.decodeJoined(try Container.decode(bytes))
+        return zip(changes, runs ?? Array(repeating: 1, count: changes.count)).flatMap { JoinedChanges.expand($0, count: $1) }
+    }
+
+    @Test("typing read in bulk decodes to the same changes")
+    func bulkDecoding() throws {
+        let (source, text, _) = try Self.keystrokes()
+        // Non-ASCII typing and a typed run into a list are left to the change-by-change path.
+        var doc = source
+        for (i, c) in "naïve ☕ typing".enumerated() { try doc.insertText(String(c), at: i, in: text) }
+        let bytes = doc.encodeChanges(since: VersionVector(), compression: .none)
+        let (_, runs) = try ChangeDecoder.decodeJoined(try Container.decode(bytes))
+        #expect(runs?.contains { $0 > 1 } == true, "the typing is read in bulk")
+        #expect(try Self.decodedJoined(bytes) == (try Change.decode(bytes)))
+
+        let trace = try EditingTrace.automergePaper()
+        var typed = Document(replica: Self.author)
+        let traceText = try typed.makeObject(.text, forKey: "text")
+        for txn in trace.transactions.prefix(20_000) {
+            try typed.transact { doc in
+                for patch in txn {
+                    if patch.deleted > 0 { try doc.remove(at: patch.position, count: patch.deleted, in: traceText) }
+                    if !patch.inserted.isEmpty { try doc.insertText(patch.inserted, at: patch.position, in: traceText) }
+                }
+            }
+        }
+        let traceBytes = typed.encodeChanges(since: VersionVector())
+        #expect(try Self.decodedJoined(traceBytes) == (try Change.decode(traceBytes)))
+        var replica = Document(replica: Self.reader)
+        try replica.apply(encoded: traceBytes)
+        #expect(replica.history == typed.history)
+        #expect(try replica.text(traceText) == (try typed.text(traceText)))
+    }
+
+    @Test("corrupted typing is rejected by the bulk path exactly when by the exact decoder")
+    func bulkDecodingCorrupted() throws {
+        let (source, _, _) = try Self.keystrokes()
+        var typed = source
+        let text = try typed.makeObject(.text, forKey: "typed")
+        for (i, c) in "typed at the end".enumerated() { try typed.insertText(String(c), at: i, in: text) }
+        for (i, c) in "in the middle ".enumerated() { try typed.insertText(String(c), at: 6 + i, in: text) }
+        let runs = try ChangeDecoder.decodeJoined(Container.decode(typed.encodeChanges(since: VersionVector()))).runs ?? []
+        #expect(runs.filter { $0 > 1 }.count >= 3, "the payload has typing read in bulk")
+        let payload = try EditablePayload(container: typed.encodeChanges(since: VersionVector(), compression: .none)).payload()
+        var rng = SplitMix64(seed: 7)
+        for trial in 0..<4_000 {
+            var corrupted = payload
+            let position = rng.below(corrupted.count)
+            corrupted[position] = trial % 3 == 0 ? corrupted[position] ^ 1 : UInt8(rng.below(256))
+            let container = try Container.decode(Container.encode(kind: .changes, payload: corrupted, compression: .none))
+            let exact = Result { () throws(EncodingError) in try ChangeDecoder.decode(container) }
+            let joined = Result { () throws(EncodingError) in try ChangeDecoder.decodeJoined(container) }
+            switch (exact, joined) {
+            case (.success(let changes), .success(let (joinedChanges, runs))):
+                let expanded = zip(joinedChanges, runs ?? Array(repeating: 1, count: joinedChanges.count))
+                    .flatMap { JoinedChanges.expand($0, count: $1) }
+                #expect(expanded == changes, "trial \(trial)")
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "trial \(trial)")
+            default:
+                Issue.record("trial \(trial): exact \(exact), bulk \(joined)")
+            }
+        }
     }
 }
