@@ -239,8 +239,8 @@ struct ChangeDecoder {
         var decoded = 0
         if joinsTyping { runs.reserveCapacity(changeCount) }
         while decoded < changeCount {
-            if joinsTyping, let typed = try typing(limit: min(changeCount - decoded, operationsLeft), nextCounter: &nextCounter,
-                                                   nextLamport: &nextLamport, timestamp: previousTimestamp) {
+            if joinsTyping, let typed = try keystrokes(limit: min(changeCount - decoded, operationsLeft), nextCounter: &nextCounter,
+                                                       nextLamport: &nextLamport, timestamp: previousTimestamp) {
                 changes.append(typed.change)
                 runs.append(UInt32(typed.count))
                 readInBulk = true
@@ -298,12 +298,16 @@ struct ChangeDecoder {
     }
 
     /// The keystrokes the columns code next, read in bulk, if there are at least two (see
-    /// ``decodeJoined(_:)``). Anything else, including anything invalid, is left to the
-    /// change-by-change path, which reports it.
-    private mutating func typing(limit: Int, nextCounter: inout [UInt64], nextLamport: inout UInt64,
-                                 timestamp: Int64) throws(EncodingError) -> (change: Change, count: Int)? {
+    /// ``decodeJoined(_:)``): typing at the cursor, backspacing or forward deleting. Anything
+    /// else, including anything invalid, is left to the change-by-change path, which
+    /// reports it.
+    private mutating func keystrokes(limit: Int, nextCounter: inout [UInt64], nextLamport: inout UInt64,
+                                     timestamp: Int64) throws(EncodingError) -> (change: Change, count: Int)? {
         let inside = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
         let atEnd = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforeNone)
+        let backspace = OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor)
+        let delete = OperationSymbol.removeBase + UInt64(SequenceCursors.removeNext)
+        // What every keystroke of a run codes to, change by change.
         guard limit >= 2,
               let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
               let counter = changeCounter.repeatedRun(), counter.value == 0,
@@ -313,40 +317,66 @@ struct ChangeDecoder {
               let origin = changeOrigin.repeatedRun(), origin.value < UInt64(origins.count),
               let depCount = changeDepCount.repeatedRun(), depCount.value == 0,
               let object = opObject.code.repeatedRun(), object.value >= 2,
-              let kind = opKind.repeatedRun(), kind.value == inside || kind.value == atEnd,
-              let length = textLength.repeatedRun(), length.value == 1
+              let kind = opKind.repeatedRun(), [inside, atEnd, backspace, delete].contains(kind.value),
+              let listed = try? objects.object(at: object.value - 2, offset: 0)
         else { return nil }
-        let count = [replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count,
-                     object.count, kind.count, length.count].reduce(UInt64(limit)) { min($0, $1) }
-        let ascii = textUTF8.asciiPrefix(upTo: Int(count))
+        var count = [replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count,
+                     object.count, kind.count].reduce(UInt64(limit)) { min($0, $1) }
         let r = Int(replica.value)
+        let id = replicas[r]
         let start = nextCounter[r]
-        guard ascii >= 2, let listed = try? objects.object(at: object.value - 2, offset: 0),
-              start < UInt64.max - UInt64(ascii), nextLamport < UInt64.max - UInt64(ascii)
-        else { return nil }
         let target = ListedObject(id: listed, index: Int(object.value - 2))
         let state = cursors.state(of: target)
-        guard case .element(let after) = state.cursor else { return nil }
-        let before = kind.value == inside ? state.previousBefore : nil
-        if kind.value == inside && before == nil { return nil }
-        let n = UInt64(ascii)
+        let operations: [Operation]
+        if kind.value == inside || kind.value == atEnd {
+            guard let length = textLength.repeatedRun(), length.value == 1, case .element(let after) = state.cursor else { return nil }
+            let before = kind.value == inside ? state.previousBefore : nil
+            if kind.value == inside && before == nil { return nil }
+            count = UInt64(textUTF8.asciiPrefix(upTo: Int(min(count, length.count))))
+            guard count >= 2, start < UInt64.max - count, nextLamport < UInt64.max - count else { return nil }
+            textLength.skip(count)
+            let text = try textUTF8.readString(Int(count))
+            for k in 0..<count {
+                cursors.recordInsert(in: target, first: OpID(replica: id, counter: start + k), width: 1,
+                                     after: k == 0 ? after : OpID(replica: id, counter: start + k - 1), before: before)
+            }
+            operations = [Operation(object: listed, action: .insertText(after: after, before: before, text: text))]
+        } else {
+            // Each remove is predicted from the cursor the previous one left; the run ends
+            // where a target is not next to the previous one (the same way), or is unknown.
+            guard let removeCount = self.removeCount.repeatedRun(), removeCount.value == ZigZag.encode(1) else { return nil }
+            count = min(count, removeCount.count)
+            guard start < UInt64.max - count, nextLamport < UInt64.max - count else { return nil }
+            var targets: [OpID] = []
+            var direction: Int64 = 0
+            while UInt64(targets.count) < count {
+                let code = Int(kind.value - OperationSymbol.removeBase)
+                guard let next = try? cursors.predictedRemove(code, cursors.state(of: target), offset: 0) else { break }
+                if let last = targets.last {
+                    let delta = Int64(bitPattern: next.counter &- last.counter)
+                    guard next.replica == last.replica, delta == 1 || delta == -1, direction == 0 || direction == delta else { break }
+                    direction = delta
+                }
+                targets.append(next)
+                cursors.recordRemove(in: target, first: next)
+            }
+            // The cursor model has moved: a lone remove is still taken as it is, as a run of one.
+            count = UInt64(targets.count)
+            guard count >= 1 else { return nil }
+            self.removeCount.skip(count)
+            operations = targets.map { Operation(object: listed, action: .remove(first: $0, count: 1)) }
+        }
         for column in [\ChangeDecoder.changeReplica, \.changeCounter, \.changeLamport, \.changeOpCount, \.changeTimestamp,
-                       \.changeOrigin, \.changeDepCount, \.opKind, \.textLength] {
-            self[keyPath: column].skip(n)
+                       \.changeOrigin, \.changeDepCount, \.opKind] {
+            self[keyPath: column].skip(count)
         }
-        opObject.code.skip(n)
-        let text = try textUTF8.readString(ascii)
-        let id = replicas[r]
-        for k in 0..<n {
-            cursors.recordInsert(in: target, first: OpID(replica: id, counter: start + k), width: 1,
-                                 after: k == 0 ? after : OpID(replica: id, counter: start + k - 1), before: before)
-        }
+        opObject.code.skip(count)
         let change = Change(
             replica: id, startCounter: start, startLamport: nextLamport, dependencies: [], origin: origins[Int(origin.value)],
-            timestamp: timestamp, operations: [Operation(object: listed, action: .insertText(after: after, before: before, text: text))])
-        nextCounter[r] = start + n
-        nextLamport += n
-        return (change, ascii)
+            timestamp: timestamp, operations: operations)
+        nextCounter[r] = start + count
+        nextLamport += count
+        return (change, Int(count))
     }
 
     private mutating func decodeOperation(replica: ReplicaID, counter: UInt64) throws(EncodingError) -> Operation {
