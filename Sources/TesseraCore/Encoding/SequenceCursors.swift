@@ -38,6 +38,8 @@ struct SequenceCursors {
     /// replica's typing) are keyed by counter alone, the rest by full ID.
     private var primaryReplica: ReplicaID?
     private var leftOfFirstPrimary = PackedMap<UInt64, Position>()
+    /// The highest counter ``leftOfFirstPrimary`` ever held: typing past it has nothing to forget.
+    private var highestPrimary: UInt64 = 0
     private var leftOfFirstOther: [OpID: Position] = [:]
 
     private func leftOfFirst(_ id: OpID) -> Position? {
@@ -52,9 +54,10 @@ struct SequenceCursors {
         let assumed = position == .element(OpID(replica: id.replica, counter: id.counter &- 1))
         if id.replica == primaryReplica {
             if assumed {
-                if !leftOfFirstPrimary.isEmpty { leftOfFirstPrimary.removeValue(forKey: id.counter) }
+                if id.counter <= highestPrimary { leftOfFirstPrimary.removeValue(forKey: id.counter) }
             } else {
                 leftOfFirstPrimary[id.counter] = position
+                highestPrimary = max(highestPrimary, id.counter)
             }
         } else {
             leftOfFirstOther[id] = assumed ? nil : position
