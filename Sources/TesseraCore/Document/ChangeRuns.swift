@@ -152,18 +152,20 @@ struct JoinedChanges {
     /// Whether two neighbours in `input` could be one run (a quick test that spares
     /// a document receiving no keystrokes the copying).
     private static func mayJoin(_ input: [Change]) -> Bool {
-        var previousCounter: UInt64 = 0
-        var previousReplica: ReplicaID?
-        for change in input {
-            let isEdit = change.operations.count == 1 && change.operations[0].width == 1 && {
-                switch change.operations[0].action {
+        var previousIsEdit = false
+        for i in input.indices {
+            // Read in place: binding each change would retain and release its arrays.
+            let isEdit = input[i].operations.count == 1 && input[i].operations[0].width == 1 && {
+                switch input[i].operations[0].action {
                 case .insertText, .insert, .remove: true
                 default: false
                 }
             }()
-            if isEdit, change.replica == previousReplica, change.startCounter == previousCounter &+ 1 { return true }
-            previousReplica = isEdit ? change.replica : nil
-            previousCounter = change.startCounter
+            if isEdit, previousIsEdit, input[i].replica == input[i - 1].replica,
+               input[i].startCounter == input[i - 1].startCounter &+ 1 {
+                return true
+            }
+            previousIsEdit = isEdit
         }
         return false
     }

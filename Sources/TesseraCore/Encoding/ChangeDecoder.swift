@@ -54,7 +54,6 @@ struct ChangeDecoder {
     /// changes each decoded change stands for.
     private var joinsTyping = false
     private var runs: [UInt32] = []
-    private var readInBulk = false
 
     private let changeCount: Int
     private let operationCount: Int
@@ -77,7 +76,7 @@ struct ChangeDecoder {
         var decoder = try ChangeDecoder(payload: container.payload, budget: container.budget)
         decoder.joinsTyping = true
         let changes = try decoder.decodeChanges()
-        return (changes, decoder.readInBulk ? decoder.runs : nil)
+        return (changes, decoder.runs.isEmpty ? nil : decoder.runs)
     }
 
     private init(payload: ByteReader, budget: ElementBudget) throws(EncodingError) {
@@ -237,19 +236,19 @@ struct ChangeDecoder {
         var nextLamport: UInt64 = 1
         var previousTimestamp: Int64 = 0
         var decoded = 0
-        if joinsTyping { runs.reserveCapacity(changeCount) }
         while decoded < changeCount {
             if joinsTyping, let typed = try keystrokes(limit: min(changeCount - decoded, operationsLeft), nextCounter: &nextCounter,
                                                        nextLamport: &nextLamport, timestamp: previousTimestamp) {
+                // `runs` is filled from the first bulk read on (the changes before stand for one each).
+                if runs.isEmpty { runs = Array(repeating: 1, count: changes.count) }
                 changes.append(typed.change)
                 runs.append(UInt32(typed.count))
-                readInBulk = true
                 decoded += typed.count
                 operationsLeft -= typed.count
                 continue
             }
             decoded += 1
-            if joinsTyping { runs.append(1) }
+            if !runs.isEmpty { runs.append(1) }
             let replicaIndex = try changeReplica.next(below: replicas.count)
             let replica = replicas[replicaIndex]
             let startCounter = nextCounter[replicaIndex] &+ UInt64(bitPattern: try changeCounter.nextSigned())
@@ -308,7 +307,10 @@ struct ChangeDecoder {
         let backspace = OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor)
         let delete = OperationSymbol.removeBase + UInt64(SequenceCursors.removeNext)
         // What every keystroke of a run codes to, change by change.
+        // The operation kind first: it rules out everything but text and list edits at once.
         guard limit >= 2,
+              let kind = opKind.repeatedRun(),
+              kind.value == inside || kind.value == atEnd || kind.value == backspace || kind.value == delete,
               let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
               let counter = changeCounter.repeatedRun(), counter.value == 0,
               let lamport = changeLamport.repeatedRun(), lamport.value == 0,
@@ -317,7 +319,6 @@ struct ChangeDecoder {
               let origin = changeOrigin.repeatedRun(), origin.value < UInt64(origins.count),
               let depCount = changeDepCount.repeatedRun(), depCount.value == 0,
               let object = opObject.code.repeatedRun(), object.value >= 2,
-              let kind = opKind.repeatedRun(), [inside, atEnd, backspace, delete].contains(kind.value),
               let listed = try? objects.object(at: object.value - 2, offset: 0)
         else { return nil }
         var count = [replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count,
