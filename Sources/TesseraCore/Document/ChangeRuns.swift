@@ -8,28 +8,31 @@
 /// one change record and one operation record (``ChangeRecord/run``). The changes stay
 /// distinct: ``DocumentCore/publicChange(_:)`` gives each back exactly as it was made.
 ///
-/// Only changes that arrive from elsewhere (remote changes, a loaded history) join runs. The
-/// local replica's changes keep records of their own, since the undo stacks name them by
-/// record index.
+/// Local, remote and loaded changes all join runs; the undo stacks name changes by record and
+/// position in the run (``LoggedChange``), so a step can undo one keystroke of a run.
 extension DocumentCore {
     /// Adds `record` to the log. Its operations are the last `record.opCount` of ``ops`` (one
     /// for a run); when it continues the last record's run it joins it, and its operation
     /// record is folded into the run's.
-    mutating func appendToLog(_ record: ChangeRecord) {
+    ///
+    /// - Returns: where the record's first change now is.
+    @discardableResult
+    mutating func appendToLog(_ record: ChangeRecord) -> LoggedChange {
         if joinsRun(record) {
             runJoins += Int(record.run)
-            return
+            let last = changes.count - 1
+            return LoggedChange(record: last, part: changes[last].run - record.run)
         }
         runJoins += Int(record.run) - 1
         changesByReplica[Int(record.replica)].append(Int32(changes.count))
         changes.append(record)
+        return LoggedChange(record: changes.count - 1, part: 0)
     }
 
     /// Whether `record` (a change, or a run) continued the last record's run, and if so
     /// folds it in.
     private mutating func joinsRun(_ record: ChangeRecord) -> Bool {
-        guard record.opCount == 1, record.width == record.run, record.depCount == 0, record.replica != local,
-              let last = changes.indices.last
+        guard record.opCount == 1, record.width == record.run, record.depCount == 0, let last = changes.indices.last
         else { return false }
         let previous = changes[last]
         guard previous.replica == record.replica, previous.endCounter == record.startCounter,
@@ -80,9 +83,22 @@ extension DocumentCore {
 }
 
 /// One change of the log: a record, and which change of its run (0 for a record of one change).
-struct LoggedChange: Sendable, Comparable {
+struct LoggedChange: Sendable, Hashable, Comparable {
     var record: Int
     var part: UInt32
+
+    init(record: Int, part: UInt32) {
+        self.record = record
+        self.part = part
+    }
+
+    /// Both in one word, for the undo stacks.
+    var packed: UInt64 { UInt64(record) << 32 | UInt64(part) }
+
+    init(packed: UInt64) {
+        record = Int(packed >> 32)
+        part = UInt32(truncatingIfNeeded: packed)
+    }
 
     static func < (lhs: LoggedChange, rhs: LoggedChange) -> Bool {
         (lhs.record, lhs.part) < (rhs.record, rhs.part)

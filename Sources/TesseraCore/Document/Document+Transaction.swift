@@ -79,8 +79,7 @@ extension Document {
             replica: local, startCounter: tx.startCounter, width: width, opStart: UInt32(tx.opStart),
             opCount: UInt32(opCount), depStart: UInt32(depStart), depCount: UInt32(tx.dependencies.count),
             origin: tx.origin, startLamport: tx.startLamport, timestamp: tx.timestamp)
-        core.changesByReplica[Int(local)].append(Int32(core.changes.count))
-        core.changes.append(record)
+        let logged = core.appendToLog(record)
         // The change depends on every head, so it is now the only one.
         if core.frontier.count == 1 {
             core.frontier[0] = ItemID(replica: local, counter: end)
@@ -89,7 +88,7 @@ extension Document {
         }
         let lastLamport = tx.startLamport + UInt64(width) - 1
         if lastLamport > core.maxLamport { core.maxLamport = lastLamport }
-        undo.recordLocal(change: Int32(core.changes.count - 1), originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp, kind: tx.undoKind)
+        undo.recordLocal(change: logged, originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp, kind: tx.undoKind)
         let first = core.opID(ItemID(replica: local, counter: tx.startCounter))
         let last = core.opID(ItemID(replica: local, counter: end))
         return Commit(operations: first...last, events: tx.events)

@@ -30,7 +30,7 @@ extension Document {
     public mutating func undo(for origin: Origin? = nil) throws(DocumentError) -> Commit? {
         let actor = origin ?? self.origin
         guard let step = undo.withStacks(for: actor, { $0.undo.pop() }) ?? nil else { return nil }
-        return try invert(step.map(Int.init), origin: actor, kind: .undo)
+        return try invert(step.map(LoggedChange.init(packed:)), origin: actor, kind: .undo)
     }
 
     /// Redoes the latest undone step of `origin`'s actor (default: ``origin``).
@@ -38,7 +38,7 @@ extension Document {
     public mutating func redo(for origin: Origin? = nil) throws(DocumentError) -> Commit? {
         let actor = origin ?? self.origin
         guard let step = undo.withStacks(for: actor, { $0.redo.pop() }) ?? nil else { return nil }
-        return try invert(step.map(Int.init), origin: actor, kind: .redo)
+        return try invert(step.map(LoggedChange.init(packed:)), origin: actor, kind: .redo)
     }
 
     /// Reverts every change whose origin matches `predicate`, from any replica, in one new
@@ -51,16 +51,18 @@ extension Document {
         if open != nil { throw .invalidOperation("cannot revert inside a transaction") }
         ensureHistory()
         let matching = core.origins.origins.indices.filter { predicate(core.origins.origins[$0]) }.map(UInt32.init)
-        let indices = core.changes.indices.filter { matching.contains(core.changes[$0].origin) }
-        return try invert(indices, origin: origin ?? self.origin, kind: .none)
+        let changes = core.changes.indices.filter { matching.contains(core.changes[$0].origin) }.flatMap { index in
+            (0..<core.changes[index].run).map { LoggedChange(record: index, part: $0) }
+        }
+        return try invert(changes, origin: origin ?? self.origin, kind: .none)
     }
 
-    /// Writes one change that undoes the changes at `indices` (log positions, ascending).
-    mutating func invert(_ indices: [Int], origin: Origin, kind: UndoKind) throws(DocumentError) -> Commit {
+    /// Writes one change that undoes `changes`.
+    mutating func invert(_ changes: [LoggedChange], origin: Origin, kind: UndoKind) throws(DocumentError) -> Commit {
         ensureHistory()
         if open != nil { throw .invalidOperation("cannot undo inside a transaction") }
         var plan = InversePlan()
-        for index in indices.sorted() { plan.add(change: index, core: core) }
+        for change in changes.sorted() { plan.add(change: change, core: core) }
         begin(origin: origin, recordsEvents: true, undoKind: kind)
         // Run in reverse log order so later edits are taken back first.
         for step in plan.steps.reversed() {
@@ -233,11 +235,12 @@ struct InversePlan {
         insertedRanges.contains { $0.first.replica == id.replica && id.counter >= $0.first.counter && id.counter < $0.first.counter + UInt32($0.count) }
     }
 
-    mutating func add(change index: Int, core: DocumentCore) {
-        let record = core.changes[index]
-        var counter = record.startCounter
+    mutating func add(change: LoggedChange, core: DocumentCore) {
+        let record = core.changes[change.record]
+        var counter = record.startCounter + change.part
         for i in Int(record.opStart)..<Int(record.opStart + record.opCount) {
-            let op = core.ops[i]
+            // A run's operation record stands for one operation per change: take this change's.
+            let op = record.run > 1 ? core.runOperation(core.ops[i], of: record, part: change.part) : core.ops[i]
             let id = ItemID(replica: record.replica, counter: counter)
             counter += op.width
             if op.kind == .make || op.kind == .insertObject { created.insert(id) }
@@ -255,10 +258,7 @@ struct InversePlan {
                 insertedRanges.append((id, Int(op.count)))
                 steps.append(.removeInserted(object: op.object, first: id, count: Int(op.count)))
             case .remove:
-                // A backspacing run (``OpRecord/descending``) removed `a` and the elements before it.
-                let first = ItemID(packed: op.a)
-                let lowest = op.descending ? ItemID(replica: first.replica, counter: first.counter - (op.count - 1)) : first
-                steps.append(.restoreRemoved(object: op.object, first: lowest, count: Int(op.count)))
+                steps.append(.restoreRemoved(object: op.object, first: ItemID(packed: op.a), count: Int(op.count)))
             case .increment:
                 steps.append(.increment(object: op.object, delta: Int64(bitPattern: op.a)))
             }

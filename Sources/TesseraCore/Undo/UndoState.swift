@@ -59,7 +59,7 @@ struct UndoState: Sendable {
     }
 
     /// Records a local change made as origin `originIndex` of `origins`.
-    mutating func recordLocal(change: Int32, originIndex: UInt32, in origins: borrowing OriginTable, timestamp: Int64, kind: UndoKind) {
+    mutating func recordLocal(change logged: LoggedChange, originIndex: UInt32, in origins: borrowing OriginTable, timestamp: Int64, kind: UndoKind) {
         let index: Int
         let o = Int(originIndex)
         if o < stacksOfOrigin.count, stacksOfOrigin[o] >= 0 {
@@ -69,6 +69,7 @@ struct UndoState: Sendable {
             if stacksOfOrigin.count <= o { stacksOfOrigin.append(contentsOf: repeatElement(-1, count: o + 1 - stacksOfOrigin.count)) }
             stacksOfOrigin[o] = Int32(index)
         }
+        let change = logged.packed
         let groupingInterval = self.groupingInterval
         // In place: the element is mutated through the array, never copied out and back.
         switch kind {
@@ -102,22 +103,22 @@ struct UndoStacks: Sendable {
     var closed = false
 }
 
-/// A stack of steps, each a list of change indices, stored flat.
+/// A stack of steps, each a list of changes (``LoggedChange/packed``), stored flat.
 struct StepStack: Sendable {
-    var changes: [Int32] = []
+    var changes: [UInt64] = []
     var starts: [Int32] = []
 
     var isEmpty: Bool { starts.isEmpty }
     var count: Int { starts.count }
 
-    mutating func push(_ step: [Int32]) {
+    mutating func push(_ step: [UInt64]) {
         starts.append(Int32(changes.count))
         changes.append(contentsOf: step)
     }
 
     /// Pushes a step of one change (no temporary array).
     @inline(__always)
-    mutating func push(_ change: Int32) {
+    mutating func push(_ change: UInt64) {
         starts.append(Int32(changes.count))
         changes.append(change)
     }
@@ -130,9 +131,9 @@ struct StepStack: Sendable {
         changes.removeAll(keepingCapacity: true)
     }
 
-    mutating func extendLast(_ change: Int32) { changes.append(change) }
+    mutating func extendLast(_ change: UInt64) { changes.append(change) }
 
-    mutating func pop() -> [Int32]? {
+    mutating func pop() -> [UInt64]? {
         guard let start = starts.popLast() else { return nil }
         let step = Array(changes[Int(start)...])
         changes.removeSubrange(Int(start)...)

@@ -269,4 +269,53 @@ struct ChangeRunTests {
             }
         }
     }
+
+    @Test("local keystrokes share records and still undo one at a time")
+    func localRunsUndo() throws {
+        var doc = Document(replica: Self.author)
+        let text = try doc.makeObject(.text, forKey: "text")
+        for (i, c) in "hello".enumerated() { try doc.insertText(String(c), at: i, in: text) }
+        for _ in 0..<2 { try doc.remove(at: try doc.count(of: text) - 1, count: 1, in: text) }  // "hel"
+        #expect(doc.withState { $0.changes.map(\.run) } == [1, 5, 2])
+        try doc.undo()
+        #expect(try doc.text(text) == "hell")
+        try doc.undo()
+        #expect(try doc.text(text) == "hello")
+        try doc.undo()
+        #expect(try doc.text(text) == "hell")
+        try doc.redo()
+        #expect(try doc.text(text) == "hello")
+        try doc.undo()
+        try doc.undo()
+        try doc.undo()
+        #expect(try doc.text(text) == "he")
+        for _ in 0..<2 { try doc.undo() }
+        #expect(try doc.text(text) == "")
+        for _ in 0..<5 { try doc.redo() }
+        #expect(try doc.text(text) == "hello")
+
+        // The history is still one change per keystroke, and a replica agrees.
+        var replica = Document(replica: Self.reader)
+        try replica.apply(encoded: doc.encodeChanges(since: VersionVector()))
+        #expect(replica.history == doc.history)
+        #expect(try replica.text(text) == "hello")
+    }
+
+    @Test("grouped local keystrokes undo as one step")
+    func localRunsGroupedUndo() throws {
+        var doc = Document(replica: Self.author)
+        doc.undoGroupingInterval = 60_000
+        let text = try doc.makeObject(.text, forKey: "text")
+        doc.stopUndoGrouping()
+        for (i, c) in "typed".enumerated() { try doc.insertText(String(c), at: i, in: text) }
+        doc.stopUndoGrouping()
+        for (i, c) in " more".enumerated() { try doc.insertText(String(c), at: 5 + i, in: text) }
+        #expect(doc.withState { $0.changes.count } == 2, "one record for the map, one run for all the typing")
+        try doc.undo()
+        #expect(try doc.text(text) == "typed")
+        try doc.undo()
+        #expect(try doc.text(text) == "")
+        try doc.redo()
+        #expect(try doc.text(text) == "typed")
+    }
 }
