@@ -1,7 +1,7 @@
 /// Runs of changes in the log.
 ///
-/// A document replayed from a peer's history holds one change per keystroke: the W3 trace is
-/// 259,778 changes of one operation each. As records of their own they cost ~90 bytes each
+/// Typing is one transaction per keystroke, so a text's history is mostly changes of one
+/// operation each: the W3 trace is 259,778 of them. As records of their own they cost ~90 bytes each
 /// (a change record and an operation record), about ten times the text they describe. Yjs
 /// merges such keystrokes into one item, Loro into one change; here consecutive changes that
 /// differ only in what a run implies (next counter, next Lamport time, next element) share

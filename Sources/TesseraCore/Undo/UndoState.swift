@@ -3,7 +3,7 @@ enum UndoKind: Sendable { case none, undo, redo }
 
 /// Undo and redo stacks, one pair per local actor (origin actor kind and name).
 ///
-/// Steps are stored flattened (change indices plus step boundaries) so that recording a
+/// Steps are stored flattened (changes as ``LoggedChange/packed`` plus step boundaries) so that recording a
 /// transaction costs no allocation.
 struct UndoState: Sendable {
     /// The actors with stacks, and their stacks at the same positions. A document has a
