@@ -32,14 +32,16 @@ extension DocumentCore {
     /// Whether `record` (a change, or a run) continued the last record's run, and if so
     /// folds it in.
     private mutating func joinsRun(_ record: ChangeRecord) -> Bool {
-        guard record.opCount == 1, record.width == record.run, record.depCount == 0, let last = changes.indices.last
+        // Map writes never form runs: ruled out before anything else is read.
+        guard record.opCount == 1, record.width == record.run, record.depCount == 0, let last = changes.indices.last,
+              Int(record.opStart) == ops.count - 1, ops[Int(record.opStart)].kind.formsRuns
         else { return false }
         let previous = changes[last]
         guard previous.replica == record.replica, previous.endCounter == record.startCounter,
               previous.startLamport + UInt64(previous.width) == record.startLamport,
               previous.origin == record.origin, previous.timestamp == record.timestamp,
               previous.opCount == 1, previous.width == previous.run,
-              previous.opStart + 1 == record.opStart, Int(record.opStart) == ops.count - 1
+              previous.opStart + 1 == record.opStart
         else { return false }
         let runOp = Int(previous.opStart)
         let next = ops[Int(record.opStart)]
@@ -343,4 +345,9 @@ extension DocumentCore {
         guard let r = replicas.existingIndex(of: replica), Int(r) < clock.count else { return 0 }
         return UInt64(clock[Int(r)])
     }
+}
+
+extension OpKind {
+    /// Whether changes of one such operation can share a record (see ``ChangeRecord/run``).
+    var formsRuns: Bool { self == .insert || self == .insertText || self == .remove }
 }
