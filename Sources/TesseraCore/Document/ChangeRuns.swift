@@ -132,18 +132,11 @@ struct JoinedChanges {
         joined.changes.reserveCapacity(input.count)
         joined.runs.reserveCapacity(input.count)
         var open: OpenRun?
-        // The highest counter of each replica so far (the document's, then the input's); the
-        // current replica's is kept aside, since runs of one replica's changes are the rule.
-        var highest = PackedMap<ReplicaID, UInt64>()
-        var current: (replica: ReplicaID, counter: UInt64)?
+        var highest = HighestCounters()
 
         func add(_ change: Change, _ count: UInt32) {
-            if current?.replica != change.replica {
-                if let current { highest[current.replica] = current.counter }
-                current = (change.replica, highest[change.replica] ?? core.seen(change.replica))
-            }
-            let isNew = change.startCounter > current!.counter
-            current!.counter = max(current!.counter, change.lastID.counter)
+            let isNew = change.startCounter > highest.of(change.replica, core)
+            highest.counter = max(highest.counter, change.lastID.counter)
             if open?.extend(with: change, count: count, isNew: isNew) == true { return }
             if let run = open.take() { joined.append(run) }
             if isNew, let run = OpenRun(change, count: count) {
@@ -156,8 +149,7 @@ struct JoinedChanges {
 
         for (i, change) in input.enumerated() {
             let count = inputRuns?[i] ?? 1
-            let seen = current?.replica == change.replica ? current!.counter : highest[change.replica] ?? core.seen(change.replica)
-            if count > 1, change.startCounter <= seen {
+            if count > 1, change.startCounter <= highest.of(change.replica, core) {
                 for single in expand(change, count: count) { add(single, 1) }
             } else {
                 add(change, count)
@@ -220,6 +212,25 @@ struct JoinedChanges {
             for (k, op) in change.operations.enumerated() { single(k, op.action) }
         }
         return singles
+    }
+}
+
+/// The highest counter of each replica so far: the document's, then the input's. The current
+/// replica's is kept aside, since runs of one replica's changes are the rule.
+private struct HighestCounters {
+    private var others = PackedMap<ReplicaID, UInt64>()
+    private var replica: ReplicaID?
+    /// The current replica's.
+    var counter: UInt64 = 0
+
+    /// Makes `replica` the current one and returns its highest counter.
+    mutating func of(_ replica: ReplicaID, _ core: borrowing DocumentCore) -> UInt64 {
+        if self.replica != replica {
+            if let previous = self.replica { others[previous] = counter }
+            self.replica = replica
+            counter = others[replica] ?? core.seen(replica)
+        }
+        return counter
     }
 }
 
