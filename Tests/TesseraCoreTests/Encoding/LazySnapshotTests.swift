@@ -35,7 +35,7 @@ struct LazySnapshotTests {
     /// Every public reader's answers, for comparing a lazily opened document with an eager one.
     static func readings(_ doc: Document) throws -> [String] {
         var lines = ["\(doc.version)", "\(doc.frontier)", "\(doc.lamport)", "\(doc.pendingChangeCount)",
-                     "\(doc.changeCount) \(doc.operationCount)", "\(doc.nextOperationID)", "\(doc.materialize())",
+                     "\(doc.changeCount) \(doc.operationCount)", "\(doc.nextOperationID)",
                      "\(doc.changes().count)", "\(doc.encodeChanges(since: VersionVector()).count)",
                      "\(String(describing: doc.historyError)) \(String(describing: doc.loadError))"]
         for (object, kind) in reachableObjects(doc) {
@@ -80,6 +80,8 @@ struct LazySnapshotTests {
         let lazy = try Document(decoding: bytes, replica: Self.dave)
         #expect(lazy.unopened != nil && eager.unopened == nil)
         #expect(try Self.readings(lazy) == Self.readings(eager))
+        // Compared as values: a dictionary's description depends on its storage, not only its content.
+        #expect(lazy.materialize() == eager.materialize())
         #expect(lazy.materialize() == original.materialize())
     }
 
