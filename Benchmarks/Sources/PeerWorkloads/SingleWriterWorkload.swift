@@ -40,6 +40,13 @@ struct SingleWriterWorkload {
             let difference = expected.firstDifference(shapes: plain.shapes, lists: plain.lists)
             if let difference { Console.warn("\(p)state differs from the reference: \(difference)") }
             rec.check(p + "state_equals_expected", difference == nil && again == state)
+            if variant == .snapshot {
+                // Tessera only: the first edit after opening the export, which decodes a lazily
+                // opened snapshot's history (every writer needs the log it appends to).
+                var edited = consume b
+                let (_, edit) = try Clock.measure { () throws(DocumentError) in try edited.set("edited", to: .bool(true)) }
+                rec.add("first_edit_after_import_s", edit)
+            }
         }
     }
 }

@@ -61,6 +61,16 @@ struct TraceWorkload {
             }
             rec.check(p + "text_equals_endContent", string == trace.endContent)
             rec.check(p + "text_length", string.unicodeScalars.count)
+            if variant == .snapshot {
+                // Tessera only: the first keystroke after opening the export. Every writer needs
+                // the log it appends to, so a lazily opened snapshot decodes its history here.
+                var edited = consume b
+                let (_, edit) = try Clock.measure { () throws(DocumentError) in
+                    guard case .object(let imported)? = try edited.get("text") else { return }
+                    try edited.insertText("x", at: 0, in: imported)
+                }
+                rec.add("first_edit_after_import_s", edit)
+            }
         }
     }
 }

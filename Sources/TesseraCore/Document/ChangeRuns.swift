@@ -29,6 +29,17 @@ extension DocumentCore {
         return LoggedChange(record: changes.count - 1, part: 0)
     }
 
+    /// Folds the `count` one-element remove records a run of removes left at the end of
+    /// ``ops`` (from `opStart`, in order, each target next to the previous one) into the run's
+    /// one record: the first target and the direction.
+    mutating func foldRemoveRun(from opStart: Int, count: UInt32) {
+        var folded = ops[opStart]
+        folded.count = count
+        folded.descending = ItemID(packed: ops[opStart + 1].a).counter < ItemID(packed: folded.a).counter
+        ops.removeSubrange(opStart...)
+        ops.append(folded)
+    }
+
     /// Whether `record` (a change, or a run) continued the last record's run, and if so
     /// folds it in.
     private mutating func joinsRun(_ record: ChangeRecord) -> Bool {

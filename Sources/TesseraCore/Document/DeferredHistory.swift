@@ -47,10 +47,13 @@ final class DeferredHistory: Sendable {
             }
             let result: Result<DocumentCore, EncodingError>
             do throws(EncodingError) {
-                let changes = try Change.decode(bytes, limits: limits)
+                let container = try Container.decode(bytes, limits: limits)
+                try container.expect(.changes, .snapshot)
+                // Typing read in bulk (see ChangeDecoder.decodeJoined) is logged as the runs it is.
+                let (changes, runs) = try ChangeDecoder.decodeJoined(container)
                 var core = state
                 core.deferred = nil
-                try core.appendHistory(changes)
+                try core.appendHistory(changes, runs: runs)
                 result = .success(core)
             } catch {
                 result = .failure(error)
@@ -112,7 +115,10 @@ extension DocumentCore {
     /// holds their effect. Checks along the way that the history is the state's: it must name
     /// only known replicas, keys and objects, insert exactly the content the sequences hold (in
     /// the order they hold it) and end at the state's clock and Lamport time.
-    mutating func appendHistory(_ history: [Change]) throws(EncodingError) {
+    ///
+    /// Entry `i` of `history` may stand for `runs[i]` changes: a keystroke run as
+    /// ``ChangeDecoder/decodeJoined(_:)`` reads it.
+    mutating func appendHistory(_ history: [Change], runs: [UInt32]? = nil) throws(EncodingError) {
         func mismatch(_ reason: String) -> EncodingError {
             .invalid(offset: 0, reason: "the snapshot's history does not produce its materialised state: " + reason)
         }
@@ -127,7 +133,8 @@ extension DocumentCore {
         var seen = [UInt32](repeating: 0, count: clock.count)
         var lamport: UInt64 = 0
         changes.reserveCapacity(history.count)
-        for change in history {
+        for (index, change) in history.enumerated() {
+            let run = runs?[index] ?? 1
             guard let r = replicas.existingIndex(of: change.replica) else { throw mismatch("unknown replica \(change.replica)") }
             let replica = Int(r)
             guard change.startCounter == UInt64(seen[replica]) + 1, change.width > 0,
@@ -207,13 +214,15 @@ extension DocumentCore {
                 }
                 counter += UInt32(op.width)
             }
+            if run > 1, ops[opStart].kind == .remove { foldRemoveRun(from: opStart, count: run) }
             let depStart = deps.count
             for dep in change.dependencies { deps.append(try item(dep)) }
             let width = counter - startCounter
             appendToLog(ChangeRecord(
                 replica: r, startCounter: startCounter, width: width, opStart: UInt32(opStart),
                 opCount: UInt32(ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
-                origin: origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp))
+                origin: origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp,
+                run: run))
             seen[replica] = counter - 1
             lamport = max(lamport, change.startLamport + UInt64(width) - 1)
         }
