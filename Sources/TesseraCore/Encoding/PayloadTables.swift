@@ -205,13 +205,9 @@ struct RegisterWriters {
     mutating func base(object: ListedObject, key: UInt64, id: OpID) -> OpID {
         if object.index >= -1, object.index < (1 << 32) - 1, key < 1 << 32 {
             let k = UInt64(object.index + 1) << 32 | key
-            let base = packed[k] ?? object.id.creator ?? id
-            packed[k] = id
-            return base
+            // One probe: the write returns what it replaced.
+            return packed.updateValue(id, forKey: k) ?? object.id.creator ?? id
         }
-        let k = Key(object: object.index, key: key)
-        let base = last[k] ?? object.id.creator ?? id
-        last[k] = id
-        return base
+        return last.updateValue(id, forKey: Key(object: object.index, key: key)) ?? object.id.creator ?? id
     }
 }
