@@ -277,9 +277,7 @@ extension Document {
             record.descending = removeRun.descending
             core.ops.append(record)
             for range in removed {
-                events.append(isText
-                    ? .textRemove(object: objectID, index: range.position, count: range.count)
-                    : .listRemove(object: objectID, index: range.position, count: range.count))
+                events.append(.removal(from: objectID, index: range.position, count: range.count, isText: isText))
             }
             counter += run
         }
@@ -337,9 +335,7 @@ extension Document {
                 let removed = core.sequences[s].tree.delete(first: firstItem, count: count, index: &core.itemIndex)
                 core.ops.append(OpRecord(object: object, a: firstItem.raw, count: UInt32(count), kind: .remove))
                 for range in removed {
-                    events.append(slot.kind == .text
-                        ? .textRemove(object: op.object, index: range.position, count: range.count)
-                        : .listRemove(object: op.object, index: range.position, count: range.count))
+                    events.append(.removal(from: op.object, index: range.position, count: range.count, isText: slot.kind == .text))
                 }
             case .increment(let delta):
                 core.counters[Int(slot.index)] &+= delta

@@ -285,11 +285,7 @@ extension Document {
                 _ = try doc.nextCounters(1)
                 doc.core.ops.append(OpRecord(object: objectItem, a: run.first.raw, count: UInt32(run.count), kind: .remove))
             }
-            if slot.kind == .text {
-                doc.emit(.textRemove(object: object, index: index, count: count))
-            } else {
-                doc.emit(.listRemove(object: object, index: index, count: count))
-            }
+            doc.emit(.removal(from: object, index: index, count: count, isText: slot.kind == .text))
         }
     }
 

@@ -27,6 +27,13 @@ public enum DocumentEvent: Hashable, Sendable {
     }
 }
 
+extension DocumentEvent {
+    /// The event for `count` elements removed at `index` from a text (`isText`) or a list.
+    static func removal(from object: ObjectID, index: Int, count: Int, isText: Bool) -> DocumentEvent {
+        isText ? .textRemove(object: object, index: index, count: count) : .listRemove(object: object, index: index, count: count)
+    }
+}
+
 /// A batch of events with where they came from.
 public struct DocumentEvents: Hashable, Sendable {
     /// Whether the batch came from a local transaction.

@@ -122,9 +122,7 @@ extension Document {
             guard !removed.isEmpty, (try? nextCounters(1)) != nil else { continue }
             core.ops.append(OpRecord(object: object, a: run.first.raw, count: UInt32(run.count), kind: .remove))
             for range in removed {
-                emit(slot.kind == .text
-                    ? .textRemove(object: objectID, index: range.position, count: range.count)
-                    : .listRemove(object: objectID, index: range.position, count: range.count))
+                emit(.removal(from: objectID, index: range.position, count: range.count, isText: slot.kind == .text))
             }
         }
     }
