@@ -33,9 +33,8 @@ extension DocumentCore {
     /// ``ops`` (from `opStart`, in order, each target next to the previous one) into the run's
     /// one record: the first target and the direction.
     mutating func foldRemoveRun(from opStart: Int, count: UInt32) {
-        var folded = ops[opStart]
-        folded.count = count
-        folded.descending = ItemID(packed: ops[opStart + 1].a).counter < ItemID(packed: folded.a).counter
+        let folded = OpRecord.removeRun(in: ops[opStart].object, first: ItemID(packed: ops[opStart].a),
+                                        second: ItemID(packed: ops[opStart + 1].a), count: count)
         ops.removeSubrange(opStart...)
         ops.append(folded)
     }
@@ -366,6 +365,16 @@ extension DocumentCore {
     func seen(_ replica: ReplicaID) -> UInt64 {
         guard let r = replicas.existingIndex(of: replica), Int(r) < clock.count else { return 0 }
         return UInt64(clock[Int(r)])
+    }
+}
+
+extension OpRecord {
+    /// The one record of a run of `count` one-element removes of `object`, the first two
+    /// targets `first` and `second` (next to each other, which gives the direction).
+    static func removeRun(in object: ItemID, first: ItemID, second: ItemID, count: UInt32) -> OpRecord {
+        var record = OpRecord(object: object, a: first.raw, count: count, kind: .remove)
+        record.descending = second.counter < first.counter
+        return record
     }
 }
 

@@ -47,10 +47,8 @@ final class DeferredHistory: Sendable {
             }
             let result: Result<DocumentCore, EncodingError>
             do throws(EncodingError) {
-                let container = try Container.decode(bytes, limits: limits)
-                try container.expect(.changes, .snapshot)
                 // Typing read in bulk (see ChangeDecoder.decodeJoined) is logged as the runs it is.
-                let (changes, runs) = try ChangeDecoder.decodeJoined(container)
+                let (changes, runs) = try ChangeDecoder.decodeJoined(bytes, limits: limits)
                 var core = state
                 core.deferred = nil
                 try core.appendHistory(changes, runs: runs)

@@ -59,17 +59,18 @@ extension Document {
         // Everything validated: apply without failure paths that could leave half a change.
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
+        // How many changes the entry at `position` stands for (pending changes stand for one).
+        func run(_ position: Int) -> UInt32 { position < fromPending ? joined?.runs[position] ?? 1 : 1 }
         for position in ready {
-            let run = position < fromPending ? joined?.runs[position] ?? 1 : 1
-            integrate(all[position], run: run, events: &events)
+            integrate(all[position], run: run(position), events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
         }
         core.pending = PendingBuffer()
         var buffered: Set<OpID> = []
         for position in waiting {
             // A joined run waits as the changes it came as.
-            let run = position < fromPending ? joined?.runs[position] ?? 1 : 1
-            let waitingChanges = run > 1 ? JoinedChanges.expand(all[position], count: run) : [all[position]]
+            let count = run(position)
+            let waitingChanges = count > 1 ? JoinedChanges.expand(all[position], count: count) : [all[position]]
             for change in waitingChanges where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
                 core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
             }
@@ -266,22 +267,20 @@ extension Document {
             return ItemID(replica: core.replicaIndex(id.replica), counter: UInt32(id.counter))
         }
         // A backspacing or forward-deleting run removes one range of IDs: one tree deletion.
-        let removeRun = run > 1 ? Document.removedRange(change) : nil
-        if let removeRun {
+        let removedRange = run > 1 ? Document.removedRange(change) : nil
+        if let removedRange {
             let object = item(change.operations[0].object.creator)
             let objectID = change.operations[0].object
             let s = Int(core.objects[object]?.index ?? 0)
             let isText = core.sequences[s].kind == .text
-            let removed = core.sequences[s].tree.delete(first: item(removeRun.lowest), count: Int(run), index: &core.itemIndex)
-            var record = OpRecord(object: object, a: item(removeRun.first).raw, count: run, kind: .remove)
-            record.descending = removeRun.descending
-            core.ops.append(record)
+            let removed = core.sequences[s].tree.delete(first: item(removedRange.lowest), count: Int(run), index: &core.itemIndex)
+            core.ops.append(.removeRun(in: object, first: item(removedRange.first), second: item(removedRange.second), count: run))
             for range in removed {
                 events.append(.removal(from: objectID, index: range.position, count: range.count, isText: isText))
             }
             counter += run
         }
-        for op in change.operations where removeRun == nil {
+        for op in change.operations where removedRange == nil {
             let id = ItemID(replica: replica, counter: counter)
             let lamport = change.startLamport + UInt64(counter - startCounter)
             let object = item(op.object.creator)
@@ -357,15 +356,15 @@ extension Document {
                            dependencies: core.deps[depStart...])
     }
 
-    /// For a joined run of one-element removes (see ``JoinedChanges``): the first target, the
-    /// lowest, and whether the targets descend (backspacing).
-    private static func removedRange(_ change: Change) -> (first: OpID, lowest: OpID, descending: Bool)? {
+    /// For a joined run of one-element removes (see ``JoinedChanges``): the first two targets
+    /// and the lowest.
+    private static func removedRange(_ change: Change) -> (first: OpID, second: OpID, lowest: OpID)? {
         guard change.operations.count > 1, case .remove(let first, _) = change.operations[0].action,
               case .remove(let second, _) = change.operations[1].action
         else { return nil }
-        let descending = second.counter < first.counter
-        let lowest = descending ? OpID(replica: first.replica, counter: first.counter - UInt64(change.operations.count - 1)) : first
-        return (first, lowest, descending)
+        let lowest = second.counter < first.counter
+            ? OpID(replica: first.replica, counter: first.counter - UInt64(change.operations.count - 1)) : first
+        return (first, second, lowest)
     }
 
     private mutating func insertRemote(_ s: Int, id: ItemID, count: Int, after: ItemID, before: ItemID, offset: Int) -> Int {

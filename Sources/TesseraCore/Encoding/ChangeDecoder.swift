@@ -71,6 +71,13 @@ struct ChangeDecoder {
     /// right origin" or "... at the end"), the keystrokes are read as one run, without a change apiece, and come
     /// back as one change of that many characters that stands for them (`runs[i]`, see
     /// ``JoinedChanges``). Accepts and rejects exactly the payloads ``decode(_:)`` does.
+    /// ``decodeJoined(_:)`` of a changes or snapshot container's bytes.
+    static func decodeJoined(_ bytes: [UInt8], limits: DecodingLimits) throws(EncodingError) -> (changes: [Change], runs: [UInt32]?) {
+        let container = try Container.decode(bytes, limits: limits)
+        try container.expect(.changes, .snapshot)
+        return try decodeJoined(container)
+    }
+
     /// `runs` is nil when no run was read in bulk.
     static func decodeJoined(_ container: Container) throws(EncodingError) -> (changes: [Change], runs: [UInt32]?) {
         var decoder = try ChangeDecoder(payload: container.payload, budget: container.budget)

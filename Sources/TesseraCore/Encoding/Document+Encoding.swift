@@ -118,10 +118,8 @@ extension Document {
     /// - Returns: the visible changes, in order.
     @discardableResult
     public mutating func apply(encoded bytes: [UInt8], limits: DecodingLimits = .standard) throws(EncodingError) -> DocumentEvents {
-        let container = try Container.decode(bytes, limits: limits)
-        try container.expect(.changes, .snapshot)
         // Typing is read in bulk and applied as the runs it is (see JoinedChanges).
-        let (changes, runs) = try ChangeDecoder.decodeJoined(container)
+        let (changes, runs) = try ChangeDecoder.decodeJoined(bytes, limits: limits)
         do {
             return try apply(changes, runs: runs)
         } catch {
