@@ -29,16 +29,6 @@ extension DocumentCore {
         return LoggedChange(record: changes.count - 1, part: 0)
     }
 
-    /// Folds the `count` one-element remove records a run of removes left at the end of
-    /// ``ops`` (from `opStart`, in order, each target next to the previous one) into the run's
-    /// one record: the first target and the direction.
-    mutating func foldRemoveRun(from opStart: Int, count: UInt32) {
-        let folded = OpRecord.removeRun(in: ops[opStart].object, first: ItemID(packed: ops[opStart].a),
-                                        second: ItemID(packed: ops[opStart + 1].a), count: count)
-        ops.removeSubrange(opStart...)
-        ops.append(folded)
-    }
-
     /// Whether `record` (a change, or a run) continued the last record's run, and if so
     /// folds it in.
     private mutating func joinsRun(_ record: ChangeRecord) -> Bool {
@@ -117,12 +107,40 @@ struct LoggedChange: Sendable, Hashable, Comparable {
     }
 }
 
+/// How many changes an entry of decoded or joined changes stands for (see ``JoinedChanges``).
+struct JoinedRun: Hashable, Sendable {
+    /// How many one-element changes the entry stands for (1: the entry is one change as made).
+    var count: UInt32
+    /// For a run of removes: whether the keystrokes removed from the highest counter down
+    /// (backspacing) rather than up (forward deleting).
+    var descending: Bool
+
+    init(count: UInt32, descending: Bool = false) {
+        self.count = count
+        self.descending = descending
+    }
+
+    static let single = JoinedRun(count: 1)
+
+    /// The counters `change` takes as this entry: a run of `count` one-element changes takes
+    /// `count` (a remove run's one operation stands for `count` removes).
+    func width(of change: Change) -> UInt64 {
+        count > 1 ? UInt64(count) : change.width
+    }
+
+    /// For a remove run `.remove(first: lowest, count: count)`: the target of its keystroke `k`.
+    func target(_ k: UInt64, lowest: OpID) -> OpID {
+        OpID(replica: lowest.replica, counter: descending ? lowest.counter + UInt64(count) - 1 - k : lowest.counter + k)
+    }
+}
+
 /// Incoming changes with their keystroke runs joined: a run of `n` one-element changes (see
 /// ``ChangeRecord/run``) becomes one change that does all `n` edits: one insert of `n`
-/// elements, or `n` one-element removes. Applying that change has exactly the effect of
-/// applying the `n` changes in order (each element of a typing run goes right after the one
-/// before, as the elements of one insert do), so ``Document/apply(_:)`` validates and
-/// integrates a run once, and the log stores it as the run it was.
+/// elements, or one remove of the `n` targets (`.remove(first: lowest, count: n)`, with
+/// ``JoinedRun/descending`` saying which way the keystrokes went). Applying that change has
+/// exactly the effect of applying the `n` changes in order (each element of a typing run goes
+/// right after the one before, as the elements of one insert do), so ``Document/apply(_:)``
+/// validates and integrates a run once, and the log stores it as the run it was.
 ///
 /// The input may already hold joined runs (the decoder joins typing it reads from columns in
 /// bulk; see ``ChangeDecoder``); they join with their neighbours like single changes.
@@ -130,13 +148,13 @@ struct JoinedChanges {
     /// The changes to apply, runs joined.
     var changes: [Change] = []
     /// Per entry of ``changes``: how many changes it stands for.
-    var runs: [UInt32] = []
+    var runs: [JoinedRun] = []
 
-    /// Joins the runs in `input` (whose entry `i` stands for `inputRuns[i]` changes, 1 if
+    /// Joins the runs in `input` (whose entry `i` stands for `inputRuns[i]`, one change if
     /// `inputRuns` is nil). A run that `core` or an earlier entry already has part of is split
     /// back into its changes, so that the duplicate part is skipped as usual.
     /// Returns nil when there is nothing to join.
-    static func join(_ input: [Change], runs inputRuns: [UInt32]?, core: borrowing DocumentCore) -> JoinedChanges? {
+    static func join(_ input: [Change], runs inputRuns: [JoinedRun]?, core: borrowing DocumentCore) -> JoinedChanges? {
         guard inputRuns != nil || mayJoin(input) else { return nil }
         var joined = JoinedChanges()
         joined.changes.reserveCapacity(input.count)
@@ -144,25 +162,25 @@ struct JoinedChanges {
         var open: OpenRun?
         var highest = HighestCounters()
 
-        func add(_ change: Change, _ count: UInt32) {
+        func add(_ change: Change, _ run: JoinedRun) {
             let isNew = change.startCounter > highest.of(change.replica, core)
-            highest.counter = max(highest.counter, change.lastID.counter)
-            if open?.extend(with: change, count: count, isNew: isNew) == true { return }
+            highest.counter = max(highest.counter, change.startCounter &+ run.width(of: change) &- 1)
+            if open?.extend(with: change, run: run, isNew: isNew) == true { return }
             if let run = open.take() { joined.append(run) }
-            if isNew, let run = OpenRun(change, count: count) {
-                open = run
+            if isNew, let started = OpenRun(change, run: run) {
+                open = started
             } else {
                 joined.changes.append(change)
-                joined.runs.append(count)
+                joined.runs.append(run)
             }
         }
 
         for (i, change) in input.enumerated() {
-            let count = inputRuns?[i] ?? 1
-            if count > 1, change.startCounter <= highest.of(change.replica, core) {
-                for single in expand(change, count: count) { add(single, 1) }
+            let run = inputRuns?[i] ?? .single
+            if run.count > 1, change.startCounter <= highest.of(change.replica, core) {
+                for single in expand(change, run: run) { add(single, .single) }
             } else {
-                add(change, count)
+                add(change, run)
             }
         }
         if let run = open.take() { joined.append(run) }
@@ -177,7 +195,8 @@ struct JoinedChanges {
             // Read in place: binding each change would retain and release its arrays.
             let isEdit = input[i].operations.count == 1 && input[i].operations[0].width == 1 && {
                 switch input[i].operations[0].action {
-                case .insertText, .insert, .remove: true
+                case .insertText, .insert: true
+                case .remove(_, let count): count == 1
                 default: false
                 }
             }()
@@ -192,11 +211,12 @@ struct JoinedChanges {
 
     private mutating func append(_ run: OpenRun) {
         changes.append(run.change())
-        runs.append(run.count)
+        runs.append(JoinedRun(count: run.count, descending: run.direction < 0))
     }
 
-    /// The `count` changes that `change`, a joined run, stands for.
-    static func expand(_ change: Change, count: UInt32) -> [Change] {
+    /// The changes that `change`, an entry standing for `run`, stands for.
+    static func expand(_ change: Change, run: JoinedRun) -> [Change] {
+        let count = run.count
         guard count > 1, let operation = change.operations.first else { return [change] }
         var singles: [Change] = []
         singles.reserveCapacity(Int(count))
@@ -218,8 +238,10 @@ struct JoinedChanges {
             }
         case .insert(let first, let before, let values):
             for (k, value) in values.enumerated() { single(k, .insert(after: after(k, first), before: before, values: [value])) }
+        case .remove(let lowest, _):
+            for k in 0..<Int(count) { single(k, .remove(first: run.target(UInt64(k), lowest: lowest), count: 1)) }
         default:
-            for (k, op) in change.operations.enumerated() { single(k, op.action) }
+            return [change]
         }
         return singles
     }
@@ -255,67 +277,62 @@ private struct OpenRun {
     var nextLamport: UInt64
     /// Inserts: the right origin every change has.
     var before: OpID?
-    /// Removes: the last target, and +1 / -1 once the direction is known (0 before).
+    /// Removes: the first and last targets, and +1 / -1 once the direction is known (0 before).
+    var firstTarget: OpID
     var lastTarget: OpID
     var direction: Int64
     /// The content of the changes after the first.
     var utf8: [UInt8] = []
     var values: [Value] = []
-    var removes: [Operation] = []
 
-    /// A run starting with `change` (which stands for `count` changes), if it is a one-element
-    /// edit or a joined run of them.
-    init?(_ change: Change, count: UInt32) {
+    /// A run starting with `change` (which stands for `run`), if it is a one-element edit or a
+    /// joined run of them.
+    init?(_ change: Change, run: JoinedRun) {
         guard let operation = change.operations.first, change.startCounter < UInt64(UInt32.max) / 2,
-              let (kind, _, last, direction) = OpenRun.edit(change, count: count)
+              let (kind, firstTarget, last, direction) = OpenRun.edit(change, run: run)
         else { return nil }
         self.first = change
-        self.count = count
+        self.count = run.count
         self.kind = kind
         object = operation.object
-        nextCounter = change.startCounter + UInt64(count)
-        nextLamport = change.startLamport &+ UInt64(count)
+        nextCounter = change.startCounter + UInt64(run.count)
+        nextLamport = change.startLamport &+ UInt64(run.count)
         switch operation.action {
         case .insertText(_, let b, _), .insert(_, let b, _): before = b
         default: break
         }
+        self.firstTarget = firstTarget
         lastTarget = last
         self.direction = direction
     }
 
-    /// What `change` does if it is `count` one-element edits of one kind: the kind, its first
-    /// and last remove targets, and the removes' direction.
-    private static func edit(_ change: Change, count: UInt32) -> (OpKind, OpID, OpID, Int64)? {
+    /// What `change` does if it is `run.count` one-element edits of one kind: the kind, its
+    /// first and last remove targets, and the removes' direction.
+    private static func edit(_ change: Change, run: JoinedRun) -> (OpKind, OpID, OpID, Int64)? {
+        guard change.operations.count == 1 else { return nil }
         let operation = change.operations[0]
         let none = OpID(replica: change.replica, counter: 0)
         switch operation.action {
-        case .insertText where change.operations.count == 1 && operation.width == Int(count):
+        case .insertText where operation.width == Int(run.count):
             return (.insertText, none, none, 0)
-        case .insert where change.operations.count == 1 && operation.width == Int(count):
+        case .insert where operation.width == Int(run.count):
             return (.insert, none, none, 0)
-        case .remove(let first, 1) where change.operations.count == Int(count):
-            var last = first
-            var direction: Int64 = 0
-            for op in change.operations.dropFirst() {
-                guard case .remove(let target, 1) = op.action, op.object == operation.object, target.replica == first.replica else { return nil }
-                let delta = Int64(bitPattern: target.counter &- last.counter)
-                guard delta == 1 || delta == -1, direction == 0 || direction == delta else { return nil }
-                direction = delta
-                last = target
-            }
-            return (.remove, first, last, direction)
+        case .remove(let lowest, let count) where count == Int(run.count):
+            guard run.count > 1 else { return (.remove, lowest, lowest, 0) }
+            let last = run.target(UInt64(run.count - 1), lowest: lowest)
+            return (.remove, run.target(0, lowest: lowest), last, run.descending ? -1 : 1)
         default:
             return nil
         }
     }
 
-    /// Adds `change` (standing for `count` changes) if it continues the run.
-    mutating func extend(with change: Change, count: UInt32, isNew: Bool) -> Bool {
+    /// Adds `change` (standing for `run`) if it continues the run.
+    mutating func extend(with change: Change, run: JoinedRun, isNew: Bool) -> Bool {
         guard isNew, change.startCounter == nextCounter, change.replica == first.replica, change.startLamport == nextLamport,
               change.dependencies.isEmpty, change.timestamp == first.timestamp, change.origin == first.origin,
-              nextCounter + UInt64(count) < UInt64(UInt32.max) / 2, self.count + count < UInt32(UInt16.max),
+              nextCounter + UInt64(run.count) < UInt64(UInt32.max) / 2, self.count + run.count < UInt32(UInt16.max),
               let operation = change.operations.first, operation.object == object,
-              let (kind, firstTarget, last, direction) = OpenRun.edit(change, count: count), kind == self.kind
+              let (kind, target, last, direction) = OpenRun.edit(change, run: run), kind == self.kind
         else { return false }
         switch operation.action {
         case .insertText(let after, let b, let text):
@@ -325,36 +342,38 @@ private struct OpenRun {
             guard after == OpID(replica: first.replica, counter: nextCounter - 1), b == before else { return false }
             values.append(contentsOf: inserted)
         case .remove:
-            guard firstTarget.replica == lastTarget.replica else { return false }
-            let delta = Int64(bitPattern: firstTarget.counter &- lastTarget.counter)
+            guard target.replica == lastTarget.replica else { return false }
+            let delta = Int64(bitPattern: target.counter &- lastTarget.counter)
             guard delta == 1 || delta == -1, self.direction == 0 || self.direction == delta, direction == 0 || direction == delta
             else { return false }
             self.direction = delta
             lastTarget = last
-            removes.append(contentsOf: change.operations)
         default:
             return false
         }
-        self.count += count
-        nextCounter += UInt64(count)
-        nextLamport &+= UInt64(count)
+        self.count += run.count
+        nextCounter += UInt64(run.count)
+        nextLamport &+= UInt64(run.count)
         return true
     }
 
     /// One change doing what the run's changes do.
     func change() -> Change {
-        guard count > 1, !(utf8.isEmpty && values.isEmpty && removes.isEmpty) else { return first }
+        guard count > 1 else { return first }
         var change = first
         let operation = first.operations[0]
         switch operation.action {
         case .insertText(let after, let before, let text):
+            guard !utf8.isEmpty else { return first }
             var bytes = Array(text.utf8)
             bytes.append(contentsOf: utf8)
             change.operations = [Operation(object: object, action: .insertText(after: after, before: before, text: String(decoding: bytes, as: UTF8.self)))]
         case .insert(let after, let before, let inserted):
+            guard !values.isEmpty else { return first }
             change.operations = [Operation(object: object, action: .insert(after: after, before: before, values: inserted + values))]
         default:
-            change.operations = first.operations + removes
+            let lowest = direction < 0 ? lastTarget : firstTarget
+            change.operations = [Operation(object: object, action: .remove(first: lowest, count: Int(count)))]
         }
         return change
     }
@@ -369,11 +388,11 @@ extension DocumentCore {
 }
 
 extension OpRecord {
-    /// The one record of a run of `count` one-element removes of `object`, the first two
-    /// targets `first` and `second` (next to each other, which gives the direction).
-    static func removeRun(in object: ItemID, first: ItemID, second: ItemID, count: UInt32) -> OpRecord {
+    /// The one record of a run of `count` one-element removes of `object`: the first
+    /// keystroke's target and the direction the run went.
+    static func removeRun(in object: ItemID, first: ItemID, descending: Bool, count: UInt32) -> OpRecord {
         var record = OpRecord(object: object, a: first.raw, count: count, kind: .remove)
-        record.descending = second.counter < first.counter
+        record.descending = descending
         return record
     }
 }

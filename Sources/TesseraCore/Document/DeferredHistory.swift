@@ -114,9 +114,9 @@ extension DocumentCore {
     /// only known replicas, keys and objects, insert exactly the content the sequences hold (in
     /// the order they hold it) and end at the state's clock and Lamport time.
     ///
-    /// Entry `i` of `history` may stand for `runs[i]` changes: a keystroke run as
+    /// Entry `i` of `history` may stand for `runs[i]`: a keystroke run as
     /// ``ChangeDecoder/decodeJoined(_:)`` reads it.
-    mutating func appendHistory(_ history: [Change], runs: [UInt32]? = nil) throws(EncodingError) {
+    mutating func appendHistory(_ history: [Change], runs: [JoinedRun]? = nil) throws(EncodingError) {
         func mismatch(_ reason: String) -> EncodingError {
             .invalid(offset: 0, reason: "the snapshot's history does not produce its materialised state: " + reason)
         }
@@ -132,11 +132,12 @@ extension DocumentCore {
         var lamport: UInt64 = 0
         changes.reserveCapacity(history.count)
         for (index, change) in history.enumerated() {
-            let run = runs?[index] ?? 1
+            let run = runs?[index] ?? .single
             guard let r = replicas.existingIndex(of: change.replica) else { throw mismatch("unknown replica \(change.replica)") }
             let replica = Int(r)
-            guard change.startCounter == UInt64(seen[replica]) + 1, change.width > 0,
-                  change.startCounter + change.width - 1 <= UInt64(clock[replica]) else {
+            let changeWidth = run.width(of: change)
+            guard change.startCounter == UInt64(seen[replica]) + 1, changeWidth > 0,
+                  change.startCounter + changeWidth - 1 <= UInt64(clock[replica]) else {
                 throw mismatch("change \(change.replica):\(change.startCounter) out of sequence")
             }
             let opStart = ops.count
@@ -205,23 +206,28 @@ extension DocumentCore {
                                         count: UInt32(end - offset), kind: .insertText))
                 case .remove(let first, let count):
                     guard slot.kind == .list || slot.kind == .text, count >= 1 else { throw mismatch("remove \(id)") }
-                    ops.append(OpRecord(object: object, a: try item(first).raw, count: UInt32(count), kind: .remove))
+                    if run.count > 1 {
+                        // A run of removes: one record of its first target and direction.
+                        ops.append(.removeRun(in: object, first: try item(run.target(0, lowest: first)),
+                                              descending: run.descending, count: run.count))
+                    } else {
+                        ops.append(OpRecord(object: object, a: try item(first).raw, count: UInt32(count), kind: .remove))
+                    }
                 case .increment(let delta):
                     guard slot.kind == .counter else { throw mismatch("increment \(id) of a \(slot.kind)") }
                     ops.append(OpRecord(object: object, a: UInt64(bitPattern: delta), kind: .increment))
                 }
                 counter += UInt32(op.width)
             }
-            if run > 1, ops[opStart].kind == .remove { foldRemoveRun(from: opStart, count: run) }
             let depStart = deps.count
             for dep in change.dependencies { deps.append(try item(dep)) }
-            let width = counter - startCounter
+            let width = UInt32(changeWidth)
             appendToLog(ChangeRecord(
                 replica: r, startCounter: startCounter, width: width, opStart: UInt32(opStart),
                 opCount: UInt32(ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
                 origin: origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp,
-                run: run))
-            seen[replica] = counter - 1
+                run: run.count))
+            seen[replica] = startCounter + width - 1
             lamport = max(lamport, change.startLamport + UInt64(width) - 1)
         }
         guard seen == Array(clock.prefix(seen.count)) else { throw mismatch("the history ends at another version") }

@@ -13,9 +13,9 @@ extension Document {
         try apply(changes, runs: nil)
     }
 
-    /// ``apply(_:)`` for changes whose entry `i` may stand for `runs[i]` changes, a keystroke
-    /// run the decoder joined (see ``JoinedChanges``).
-    mutating func apply(_ changes: [Change], runs: [UInt32]?) throws(DocumentError) -> DocumentEvents {
+    /// ``apply(_:)`` for changes whose entry `i` may stand for `runs[i]`, a keystroke run the
+    /// decoder joined (see ``JoinedChanges``).
+    mutating func apply(_ changes: [Change], runs: [JoinedRun]?) throws(DocumentError) -> DocumentEvents {
         if open != nil { throw .invalidOperation("cannot apply remote changes inside a transaction") }
         ensureHistory()
         if let failure = core.loadFailure { throw .notLoaded(failure.error) }
@@ -32,19 +32,22 @@ extension Document {
         ready.reserveCapacity(changes.count)
         var waiting: [Int] = []
         var queue = Array(all.indices)
+        // What the entry at `position` stands for (pending changes stand for one).
+        func run(_ position: Int) -> JoinedRun { position < fromPending ? joined?.runs[position] ?? .single : .single }
         var progress = true
         while progress {
             progress = false
             waiting.removeAll(keepingCapacity: true)
             for position in queue {
-                switch try classify(all[position], staging: staging) {
+                let width = run(position).width(of: all[position])
+                switch try classify(all[position], width: width, staging: staging) {
                 case .duplicate:
                     continue
                 case .waiting:
                     waiting.append(position)
                 case .ready:
                     do {
-                        try validate(all[position], staging: &staging)
+                        try validate(all[position], width: width, staging: &staging)
                     } catch {
                         if position >= fromPending { dropPending(all[position]) }
                         throw error
@@ -59,8 +62,6 @@ extension Document {
         // Everything validated: apply without failure paths that could leave half a change.
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
-        // How many changes the entry at `position` stands for (pending changes stand for one).
-        func run(_ position: Int) -> UInt32 { position < fromPending ? joined?.runs[position] ?? 1 : 1 }
         for position in ready {
             integrate(all[position], run: run(position), events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
@@ -69,8 +70,7 @@ extension Document {
         var buffered: Set<OpID> = []
         for position in waiting {
             // A joined run waits as the changes it came as.
-            let count = run(position)
-            let waitingChanges = count > 1 ? JoinedChanges.expand(all[position], count: count) : [all[position]]
+            let waitingChanges = JoinedChanges.expand(all[position], run: run(position))
             for change in waitingChanges where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
                 core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
             }
@@ -135,8 +135,8 @@ extension Document {
         return change.dependencies.first { seen($0.replica, Staging()) < $0.counter }
     }
 
-    private func classify(_ change: Change, staging: Staging) throws(DocumentError) -> Readiness {
-        let width = change.width
+    /// Whether `change`, which takes `width` counters, is new, and ready to apply.
+    private func classify(_ change: Change, width: UInt64, staging: Staging) throws(DocumentError) -> Readiness {
         guard width > 0, !change.operations.isEmpty else { throw .invalidOperation("change \(change.replica)@\(change.startCounter) has no operations") }
         // Compare before adding: hostile counters near UInt64.max must not trap.
         let limit = UInt64(UInt32.max)
@@ -155,15 +155,15 @@ extension Document {
     }
 
     /// Checks every operation of `change` against the document plus what the batch created so far.
-    private mutating func validate(_ change: Change, staging: inout Staging) throws(DocumentError) {
+    private mutating func validate(_ change: Change, width: UInt64, staging: inout Staging) throws(DocumentError) {
         let replica = core.replicaIndex(change.replica)
-        try Document.validateOperations(of: change, replica: replica, core: core, staging: &staging)
+        try Document.validateOperations(of: change, width: width, replica: replica, core: core, staging: &staging)
     }
 
     /// The checks of ``validate(_:staging:)``. Static, over a borrowed core: local functions
     /// that capture `self` of a mutating method copy the whole document on every call.
     private static func validateOperations(
-        of change: Change, replica: UInt32, core: DocumentCore, staging: inout Staging
+        of change: Change, width changeWidth: UInt64, replica: UInt32, core: DocumentCore, staging: inout Staging
     ) throws(DocumentError) {
         var counter = change.startCounter
         // Reads `staging` in place: passing it to a function would copy its tables each time.
@@ -252,12 +252,12 @@ extension Document {
             }
             counter += width
         }
-        staging.clock[change.replica] = change.startCounter + change.width - 1
+        staging.clock[change.replica] = change.startCounter + changeWidth - 1
     }
 
-    /// Applies a validated change, which stands for `run` changes (a joined keystroke run,
-    /// logged as one). Must not fail.
-    private mutating func integrate(_ change: Change, run: UInt32, events: inout [DocumentEvent]) {
+    /// Applies a validated change, which stands for `run` (a joined keystroke run, logged as
+    /// one). Must not fail.
+    private mutating func integrate(_ change: Change, run: JoinedRun, events: inout [DocumentEvent]) {
         let replica = core.replicaIndex(change.replica)
         let startCounter = UInt32(change.startCounter)
         var counter = startCounter
@@ -266,21 +266,24 @@ extension Document {
             guard let id else { return .none }
             return ItemID(replica: core.replicaIndex(id.replica), counter: UInt32(id.counter))
         }
-        // A backspacing or forward-deleting run removes one range of IDs: one tree deletion.
-        let removedRange = run > 1 ? Document.removedRange(change) : nil
-        if let removedRange {
+        // A backspacing or forward-deleting run removes one range of IDs: one tree deletion,
+        // logged as one record of its first target and direction.
+        var isRemoveRun = false
+        if run.count > 1, case .remove(let lowest, _) = change.operations[0].action {
+            isRemoveRun = true
             let object = item(change.operations[0].object.creator)
             let objectID = change.operations[0].object
             let s = Int(core.objects[object]?.index ?? 0)
             let isText = core.sequences[s].kind == .text
-            let removed = core.sequences[s].tree.delete(first: item(removedRange.lowest), count: Int(run), index: &core.itemIndex)
-            core.ops.append(.removeRun(in: object, first: item(removedRange.first), second: item(removedRange.second), count: run))
+            let removed = core.sequences[s].tree.delete(first: item(lowest), count: Int(run.count), index: &core.itemIndex)
+            core.ops.append(.removeRun(in: object, first: item(run.target(0, lowest: lowest)), descending: run.descending,
+                                       count: run.count))
             for range in removed {
                 events.append(.removal(from: objectID, index: range.position, count: range.count, isText: isText))
             }
-            counter += run
+            counter += run.count
         }
-        for op in change.operations where removedRange == nil {
+        for op in change.operations where !isRemoveRun {
             let id = ItemID(replica: replica, counter: counter)
             let lamport = change.startLamport + UInt64(counter - startCounter)
             let object = item(op.object.creator)
@@ -350,21 +353,10 @@ extension Document {
             replica: replica, startCounter: startCounter, width: width, opStart: UInt32(opStart),
             opCount: UInt32(core.ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
             origin: core.origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp,
-            run: run)
+            run: run.count)
         core.appendToLog(record)
         core.recordApplied(replica: replica, start: startCounter, width: width, lamport: change.startLamport,
                            dependencies: core.deps[depStart...])
-    }
-
-    /// For a joined run of one-element removes (see ``JoinedChanges``): the first two targets
-    /// and the lowest.
-    private static func removedRange(_ change: Change) -> (first: OpID, second: OpID, lowest: OpID)? {
-        guard change.operations.count > 1, case .remove(let first, _) = change.operations[0].action,
-              case .remove(let second, _) = change.operations[1].action
-        else { return nil }
-        let lowest = second.counter < first.counter
-            ? OpID(replica: first.replica, counter: first.counter - UInt64(change.operations.count - 1)) : first
-        return (first, second, lowest)
     }
 
     private mutating func insertRemote(_ s: Int, id: ItemID, count: Int, after: ItemID, before: ItemID, offset: Int) -> Int {

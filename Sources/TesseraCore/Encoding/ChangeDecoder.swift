@@ -53,7 +53,7 @@ struct ChangeDecoder {
     /// Whether to read typing in bulk (see ``decodeJoined(_:)``); `runs` then says how many
     /// changes each decoded change stands for.
     private var joinsTyping = false
-    private var runs: [UInt32] = []
+    private var runs: [JoinedRun] = []
 
     private let changeCount: Int
     private let operationCount: Int
@@ -69,17 +69,18 @@ struct ChangeDecoder {
     /// next counter and Lamport time, one operation, same timestamp and origin, no
     /// dependency, same text, "insert one ASCII character at the cursor, before the previous
     /// right origin" or "... at the end"), the keystrokes are read as one run, without a change apiece, and come
-    /// back as one change of that many characters that stands for them (`runs[i]`, see
-    /// ``JoinedChanges``). Accepts and rejects exactly the payloads ``decode(_:)`` does.
+    /// back as one change that stands for them (`runs[i]`, see ``JoinedChanges``): an insert of
+    /// that many characters, or one remove of their targets. Accepts and rejects exactly the
+    /// payloads ``decode(_:)`` does.
     /// ``decodeJoined(_:)`` of a changes or snapshot container's bytes.
-    static func decodeJoined(_ bytes: [UInt8], limits: DecodingLimits) throws(EncodingError) -> (changes: [Change], runs: [UInt32]?) {
+    static func decodeJoined(_ bytes: [UInt8], limits: DecodingLimits) throws(EncodingError) -> (changes: [Change], runs: [JoinedRun]?) {
         let container = try Container.decode(bytes, limits: limits)
         try container.expect(.changes, .snapshot)
         return try decodeJoined(container)
     }
 
     /// `runs` is nil when no run was read in bulk.
-    static func decodeJoined(_ container: Container) throws(EncodingError) -> (changes: [Change], runs: [UInt32]?) {
+    static func decodeJoined(_ container: Container) throws(EncodingError) -> (changes: [Change], runs: [JoinedRun]?) {
         var decoder = try ChangeDecoder(payload: container.payload, budget: container.budget)
         decoder.joinsTyping = true
         let changes = try decoder.decodeChanges()
@@ -247,15 +248,15 @@ struct ChangeDecoder {
             if joinsTyping, let typed = try keystrokes(limit: min(changeCount - decoded, operationsLeft), nextCounter: &nextCounter,
                                                        nextLamport: &nextLamport, timestamp: previousTimestamp) {
                 // `runs` is filled from the first bulk read on (the changes before stand for one each).
-                if runs.isEmpty { runs = Array(repeating: 1, count: changes.count) }
+                if runs.isEmpty { runs = Array(repeating: .single, count: changes.count) }
                 changes.append(typed.change)
-                runs.append(UInt32(typed.count))
-                decoded += typed.count
-                operationsLeft -= typed.count
+                runs.append(typed.run)
+                decoded += Int(typed.run.count)
+                operationsLeft -= Int(typed.run.count)
                 continue
             }
             decoded += 1
-            if !runs.isEmpty { runs.append(1) }
+            if !runs.isEmpty { runs.append(.single) }
             let replicaIndex = try changeReplica.next(below: replicas.count)
             let replica = replicas[replicaIndex]
             let startCounter = nextCounter[replicaIndex] &+ UInt64(bitPattern: try changeCounter.nextSigned())
@@ -308,7 +309,7 @@ struct ChangeDecoder {
     /// else, including anything invalid, is left to the change-by-change path, which
     /// reports it.
     private mutating func keystrokes(limit: Int, nextCounter: inout [UInt64], nextLamport: inout UInt64,
-                                     timestamp: Int64) throws(EncodingError) -> (change: Change, count: Int)? {
+                                     timestamp: Int64) throws(EncodingError) -> (change: Change, run: JoinedRun)? {
         let inside = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
         let atEnd = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforeNone)
         let backspace = OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor)
@@ -329,13 +330,14 @@ struct ChangeDecoder {
               let listed = try? objects.object(at: object.value - 2, offset: 0)
         else { return nil }
         var count = [replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count,
-                     object.count, kind.count].reduce(UInt64(limit)) { min($0, $1) }
+                     object.count, kind.count].reduce(UInt64(min(limit, Int(UInt16.max)))) { min($0, $1) }
         let r = Int(replica.value)
         let id = replicas[r]
         let start = nextCounter[r]
         let target = ListedObject(id: listed, index: Int(object.value - 2))
         let state = cursors.state(of: target)
         let operations: [Operation]
+        var descending = false
         if kind.value == inside || kind.value == atEnd {
             guard let length = textLength.repeatedRun(), length.value == 1, case .element(let after) = state.cursor else { return nil }
             let before = kind.value == inside ? state.previousBefore : nil
@@ -355,24 +357,30 @@ struct ChangeDecoder {
             guard let removeCount = self.removeCount.repeatedRun(), removeCount.value == ZigZag.encode(1) else { return nil }
             count = min(count, removeCount.count)
             guard start < UInt64.max - count, nextLamport < UInt64.max - count else { return nil }
-            var targets: [OpID] = []
+            var first = OpID(replica: id, counter: 0)
+            var last = first
+            var taken: UInt64 = 0
             var direction: Int64 = 0
-            while UInt64(targets.count) < count {
-                let code = Int(kind.value - OperationSymbol.removeBase)
+            let code = Int(kind.value - OperationSymbol.removeBase)
+            while taken < count {
                 guard let next = try? cursors.predictedRemove(code, cursors.state(of: target), offset: 0) else { break }
-                if let last = targets.last {
+                if taken > 0 {
                     let delta = Int64(bitPattern: next.counter &- last.counter)
                     guard next.replica == last.replica, delta == 1 || delta == -1, direction == 0 || direction == delta else { break }
                     direction = delta
+                } else {
+                    first = next
                 }
-                targets.append(next)
+                last = next
+                taken += 1
                 cursors.recordRemove(in: target, first: next)
             }
             // The cursor model has moved: a lone remove is still taken as it is, as a run of one.
-            count = UInt64(targets.count)
+            count = taken
             guard count >= 1 else { return nil }
             self.removeCount.skip(count)
-            operations = targets.map { Operation(object: listed, action: .remove(first: $0, count: 1)) }
+            descending = direction < 0
+            operations = [Operation(object: listed, action: .remove(first: descending ? last : first, count: Int(count)))]
         }
         for column in [\ChangeDecoder.changeReplica, \.changeCounter, \.changeLamport, \.changeOpCount, \.changeTimestamp,
                        \.changeOrigin, \.changeDepCount, \.opKind] {
@@ -384,7 +392,7 @@ struct ChangeDecoder {
             timestamp: timestamp, operations: operations)
         nextCounter[r] = start + count
         nextLamport += count
-        return (change, Int(count))
+        return (change, JoinedRun(count: UInt32(count), descending: descending))
     }
 
     private mutating func decodeOperation(replica: ReplicaID, counter: UInt64) throws(EncodingError) -> Operation {

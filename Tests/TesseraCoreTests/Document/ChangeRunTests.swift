@@ -206,7 +206,7 @@ struct ChangeRunTests {
     /// Every change of `bytes`, decoded with typing read in bulk and the runs expanded.
     static func decodedJoined(_ bytes: [UInt8]) throws -> [Change] {
         let (changes, runs) = try ChangeDecoder.decodeJoined(try Container.decode(bytes))
-        return zip(changes, runs ?? Array(repeating: 1, count: changes.count)).flatMap { JoinedChanges.expand($0, count: $1) }
+        return zip(changes, runs ?? Array(repeating: .single, count: changes.count)).flatMap { JoinedChanges.expand($0, run: $1) }
     }
 
     @Test("typing read in bulk decodes to the same changes")
@@ -217,7 +217,7 @@ struct ChangeRunTests {
         for (i, c) in "naïve ☕ typing".enumerated() { try doc.insertText(String(c), at: i, in: text) }
         let bytes = doc.encodeChanges(since: VersionVector(), compression: .none)
         let (_, runs) = try ChangeDecoder.decodeJoined(try Container.decode(bytes))
-        #expect(runs?.contains { $0 > 1 } == true, "the typing is read in bulk")
+        #expect(runs?.contains { $0.count > 1 } == true, "the typing is read in bulk")
         #expect(try Self.decodedJoined(bytes) == (try Change.decode(bytes)))
 
         let trace = try EditingTrace.automergePaper()
@@ -247,7 +247,7 @@ struct ChangeRunTests {
         for (i, c) in "typed at the end".enumerated() { try typed.insertText(String(c), at: i, in: text) }
         for (i, c) in "in the middle ".enumerated() { try typed.insertText(String(c), at: 6 + i, in: text) }
         let runs = try ChangeDecoder.decodeJoined(Container.decode(typed.encodeChanges(since: VersionVector()))).runs ?? []
-        #expect(runs.filter { $0 > 1 }.count >= 3, "the payload has typing read in bulk")
+        #expect(runs.filter { $0.count > 1 }.count >= 3, "the payload has typing read in bulk")
         let payload = try EditablePayload(container: typed.encodeChanges(since: VersionVector(), compression: .none)).payload()
         var rng = SplitMix64(seed: 7)
         for trial in 0..<4_000 {
@@ -259,8 +259,8 @@ struct ChangeRunTests {
             let joined = Result { () throws(EncodingError) in try ChangeDecoder.decodeJoined(container) }
             switch (exact, joined) {
             case (.success(let changes), .success(let (joinedChanges, runs))):
-                let expanded = zip(joinedChanges, runs ?? Array(repeating: 1, count: joinedChanges.count))
-                    .flatMap { JoinedChanges.expand($0, count: $1) }
+                let expanded = zip(joinedChanges, runs ?? Array(repeating: .single, count: joinedChanges.count))
+                    .flatMap { JoinedChanges.expand($0, run: $1) }
                 #expect(expanded == changes, "trial \(trial)")
             case (.failure(let a), .failure(let b)):
                 #expect(a == b, "trial \(trial)")
