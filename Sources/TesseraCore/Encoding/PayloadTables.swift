@@ -184,16 +184,37 @@ struct ObjectReferenceReader {
 
 /// The last operation in the payload that wrote each map register: the usual predecessor of
 /// the next write to it, so `pred` is coded relative to it (zero when it is exactly that).
+///
+/// Most maps are small (a shape's handful of properties), and a payload writes them in the
+/// order they were made: an object's registers are chained through ``entries``, which puts
+/// them next to each other, so a lookup is one read of ``heads`` and a short walk over a few
+/// adjacent entries instead of three scattered reads of a document-wide hash table. An
+/// object with more than ``chainLimit`` keys moves to ``hashed``.
 struct RegisterWriters {
     struct Key: Hashable {
         var object: Int
         var key: UInt64
     }
 
+    private struct Entry {
+        var key: UInt32
+        /// 1 + the object's previous entry, 0 at the end of the chain.
+        var next: UInt32
+        var writer: OpID
+    }
+
+    private static let chainLimit: UInt8 = 16
+    private static let hashedMark = UInt32.max
+
+    /// Per listed object (position + 1): 1 + its newest entry (0: none yet), or ``hashedMark``.
+    private var heads: [UInt32] = []
+    /// Per listed object (position + 1): how many entries its chain has.
+    private var lengths: [UInt8] = []
+    private var entries: [Entry] = []
+    /// Objects with many keys, by object position + 1 and key index in one word.
+    private var hashed = PackedMap<UInt64, OpID>()
+    /// Positions or key indices past 2³² (not produced by valid payloads of sane size).
     private var last: [Key: OpID] = [:]
-    /// ``last`` for the usual case, object position and key index both under 2³²: one
-    /// packed word instead of a SipHash of two.
-    private var packed = PackedMap<UInt64, OpID>()
 
     /// The ID the `pred` entries of operation `id` (writing `key` of `object`) are coded
     /// against, and records the operation as the register's latest writer.
@@ -203,11 +224,41 @@ struct RegisterWriters {
     /// object was made, a few counters later.
     @inline(__always)
     mutating func base(object: ListedObject, key: UInt64, id: OpID) -> OpID {
-        if object.index >= -1, object.index < (1 << 32) - 1, key < 1 << 32 {
-            let k = UInt64(object.index + 1) << 32 | key
-            // One probe: the write returns what it replaced.
-            return packed.updateValue(id, forKey: k) ?? object.id.creator ?? id
+        guard object.index >= -1, object.index < Int(UInt32.max) - 1, key < UInt64(UInt32.max) else {
+            return last.updateValue(id, forKey: Key(object: object.index, key: key)) ?? object.id.creator ?? id
         }
-        return last.updateValue(id, forKey: Key(object: object.index, key: key)) ?? object.id.creator ?? id
+        let slot = object.index + 1
+        if slot >= heads.count {
+            heads.append(contentsOf: repeatElement(0, count: slot + 1 - heads.count))
+            lengths.append(contentsOf: repeatElement(0, count: slot + 1 - lengths.count))
+        }
+        let head = heads[slot]
+        if head != Self.hashedMark {
+            var link = head
+            while link != 0 {
+                let i = Int(link) - 1
+                if entries[i].key == UInt32(key) {
+                    let previous = entries[i].writer
+                    entries[i].writer = id
+                    return previous
+                }
+                link = entries[i].next
+            }
+            if lengths[slot] < Self.chainLimit, entries.count < Int(Self.hashedMark) - 1 {
+                entries.append(Entry(key: UInt32(key), next: head, writer: id))
+                heads[slot] = UInt32(entries.count)
+                lengths[slot] += 1
+                return object.id.creator ?? id
+            }
+            // Too many keys for a chain: the object's registers move to the hash table.
+            link = head
+            while link != 0 {
+                let i = Int(link) - 1
+                hashed[UInt64(slot) << 32 | UInt64(entries[i].key)] = entries[i].writer
+                link = entries[i].next
+            }
+            heads[slot] = Self.hashedMark
+        }
+        return hashed.updateValue(id, forKey: UInt64(slot) << 32 | key) ?? object.id.creator ?? id
     }
 }

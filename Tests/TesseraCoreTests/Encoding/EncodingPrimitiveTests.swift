@@ -81,6 +81,28 @@ struct EncodingPrimitiveTests {
         #expect(throws: EncodingError.self) { try lying.next() }
     }
 
+    @Test("register writers answer as a plain table does, across the move from chains to hashing")
+    func registerWriters() {
+        var writers = RegisterWriters()
+        var model: [String: OpID] = [:]
+        var rng = SplitMix64(seed: 11)
+        let replica = ReplicaID(rawValue: 7)!
+        // Objects with 1 to 40 keys: small ones stay chained, large ones move to the hash table.
+        let objects = (-1..<30).map { index in
+            ListedObject(id: index < 0 ? .root : ObjectID(OpID(replica: replica, counter: UInt64(1_000 + index))), index: index)
+        }
+        for counter in 1...20_000 {
+            let object = objects[rng.below(objects.count)]
+            let key = UInt64(rng.below(object.index < 0 ? 3 : 1 + (object.index + 1) * 40 / 31))
+            let id = OpID(replica: replica, counter: UInt64(counter))
+            let name = "\(object.index)/\(key)"
+            let expected = model[name] ?? object.id.creator ?? id
+            #expect(writers.base(object: object, key: key, id: id) == expected, "write \(counter) of \(name)")
+            model[name] = id
+        }
+        #expect(model.keys.filter { $0.hasPrefix("29/") }.count > 16, "some object moved to the hash table")
+    }
+
     @Test("CRC-32 matches the standard check value")
     func crc32() {
         #expect(CRC32.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926)
