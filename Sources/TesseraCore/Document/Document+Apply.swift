@@ -400,16 +400,19 @@ extension Document {
                                  predStart: UInt32(predStart), kind: kind, objectKind: objectKind))
         let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
         let m = Int(slot.index)
-        let changed: Bool
         let replicas = core.replicas
-        // In place: a register copied out and written back would copy its `others` on every write.
-        if let result = core.maps[m].registers[keyIndex]?.write(entry, overwriting: predSlice, beats: { DocumentCore.beats($0, $1, replicas) }) {
-            changed = result
-        } else {
-            core.maps[m].registers[keyIndex] = Register(entry)
-            changed = !entry.isAbsent
+        // In place, and one lookup for the write and the winner: a register copied out and
+        // written back would copy its `others` on every write.
+        func write(_ register: inout Register?) -> (changed: Bool, winner: RegisterEntry) {
+            guard register != nil else {
+                register = Register(entry)
+                return (!entry.isAbsent, entry)
+            }
+            let changed = register!.write(entry, overwriting: predSlice, beats: { DocumentCore.beats($0, $1, replicas) })
+            return (changed, register!.winner)
         }
-        guard changed, let winner = core.maps[m].registers[keyIndex]?.winner else { return }
+        let (changed, winner) = write(&core.maps[m].registers[keyIndex])
+        guard changed else { return }
         if !winner.isAbsent, case .object(let target) = core.values[Int(winner.value)], let t = core.itemID(target) {
             core.objects[t]?.parent = object
             core.objects[t]?.parentKey = UInt64(keyIndex)
