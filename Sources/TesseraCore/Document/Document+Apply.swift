@@ -62,14 +62,6 @@ extension Document {
         // Everything validated: apply without failure paths that could leave half a change.
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
-        if ready.count > 1 {
-            // The log grows by about this much: one growth, not a doubling series of copies.
-            var operations = 0
-            for position in ready { operations += all[position].operations.count }
-            core.changes.reserveCapacity(core.changes.count + ready.count)
-            core.ops.reserveCapacity(core.ops.count + operations)
-            events.reserveCapacity(operations)
-        }
         for position in ready {
             integrate(all[position], run: run(position), events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
