@@ -199,14 +199,7 @@ struct DocumentCore: Sendable {
             // Heads built upon by this change leave the frontier (see DESIGN §2; the update is
             // exact because a dependency is always a head at the time the change was made).
             let previous = ItemID(replica: replica, counter: start - 1)
-            // Compacted in place: `removeAll(where:)` gives up the buffer when it empties
-            // the array, and typing replaces its one head on every change.
-            var kept = 0
-            for i in frontier.indices where !(frontier[i] == previous || dependencies.contains(frontier[i])) {
-                frontier[kept] = frontier[i]
-                kept += 1
-            }
-            if kept < frontier.count { frontier.removeLast(frontier.count - kept) }
+            frontier.removeAll { $0 == previous || dependencies.contains($0) }
         }
         frontier.append(last)
         clock[Int(replica)] = start + width - 1
