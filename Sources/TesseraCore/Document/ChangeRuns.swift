@@ -187,6 +187,44 @@ struct JoinedChanges {
         return joined
     }
 
+    /// Joins `run`, a keystroke run the decoder read in bulk (`change` does its edits), onto
+    /// the last of `changes` when that is the single keystroke the run continues: typing
+    /// usually starts with a keystroke the cursor model does not predict, read change by
+    /// change, and goes on at the cursor. Spares ``join(_:runs:core:)`` copying the two
+    /// into a third. Returns whether it joined.
+    static func joinTyping(_ change: Change, _ run: JoinedRun, ontoLast changes: inout [Change], runs: inout [JoinedRun]) -> Bool {
+        guard let last = changes.indices.last, runs[last].count == 1, change.dependencies.isEmpty,
+              changes[last].replica == change.replica, changes[last].operations.count == 1,
+              changes[last].startCounter &+ 1 == change.startCounter, changes[last].startLamport &+ 1 == change.startLamport,
+              change.startCounter &+ UInt64(run.count) < UInt64(UInt32.max) / 2, run.count + 1 < UInt32(UInt16.max),
+              changes[last].timestamp == change.timestamp, changes[last].origin == change.origin,
+              let operation = change.operations.first, changes[last].operations[0].object == operation.object
+        else { return false }
+        let previous = changes[last].operations[0]
+        let joined: Operation.Action
+        var descending = false
+        switch (previous.action, operation.action) {
+        case (.insertText(let after, let before, let first), .insertText(let typedAfter, let typedBefore, let text)):
+            guard previous.width == 1, typedBefore == before,
+                  typedAfter == OpID(replica: change.replica, counter: changes[last].startCounter)
+            else { return false }
+            joined = .insertText(after: after, before: before, text: first + text)
+        case (.remove(let target, 1), .remove(let lowest, let count)):
+            // The run's first target must be next to the keystroke's, the way the run goes.
+            let next = run.target(0, lowest: lowest)
+            guard next.replica == target.replica else { return false }
+            let delta = Int64(bitPattern: next.counter &- target.counter)
+            guard delta == 1 || delta == -1, count == 1 || run.descending == (delta < 0) else { return false }
+            descending = delta < 0
+            joined = .remove(first: descending ? lowest : target, count: count + 1)
+        default:
+            return false
+        }
+        changes[last].operations[0] = Operation(object: operation.object, action: joined)
+        runs[last] = JoinedRun(count: run.count + 1, descending: descending)
+        return true
+    }
+
     /// Whether two neighbours in `input` could be one run (a quick test that spares
     /// a document receiving no keystrokes the copying).
     private static func mayJoin(_ input: [Change]) -> Bool {

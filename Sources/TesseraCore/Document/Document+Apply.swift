@@ -136,7 +136,7 @@ extension Document {
     }
 
     /// Whether `change`, which takes `width` counters, is new, and ready to apply.
-    private func classify(_ change: Change, width: UInt64, staging: Staging) throws(DocumentError) -> Readiness {
+    private func classify(_ change: borrowing Change, width: UInt64, staging: Staging) throws(DocumentError) -> Readiness {
         guard width > 0, !change.operations.isEmpty else { throw .invalidOperation("change \(change.replica)@\(change.startCounter) has no operations") }
         // Compare before adding: hostile counters near UInt64.max must not trap.
         let limit = UInt64(UInt32.max)
@@ -155,7 +155,7 @@ extension Document {
     }
 
     /// Checks every operation of `change` against the document plus what the batch created so far.
-    private mutating func validate(_ change: Change, width: UInt64, staging: inout Staging) throws(DocumentError) {
+    private mutating func validate(_ change: borrowing Change, width: UInt64, staging: inout Staging) throws(DocumentError) {
         let replica = core.replicaIndex(change.replica)
         try Document.validateOperations(of: change, width: width, replica: replica, core: core, staging: &staging)
     }
@@ -163,16 +163,18 @@ extension Document {
     /// The checks of ``validate(_:staging:)``. Static, over a borrowed core: local functions
     /// that capture `self` of a mutating method copy the whole document on every call.
     private static func validateOperations(
-        of change: Change, width changeWidth: UInt64, replica: UInt32, core: DocumentCore, staging: inout Staging
+        of change: borrowing Change, width changeWidth: UInt64, replica: UInt32, core: DocumentCore, staging: inout Staging
     ) throws(DocumentError) {
         var counter = change.startCounter
+        let changeReplica = change.replica
+        let changeStart = change.startCounter
         // Reads `staging` in place: passing it to a function would copy its tables each time.
         func seen(_ replica: ReplicaID) -> UInt64 {
             if let v = staging.clock[replica] { return v }
             guard let r = core.replicas.existingIndex(of: replica) else { return 0 }
             return UInt64(core.clock[Int(r)])
         }
-        func known(_ id: OpID) -> Bool { seen(id.replica) >= id.counter || (id.replica == change.replica && id.counter < counter && id.counter >= change.startCounter) }
+        func known(_ id: OpID) -> Bool { seen(id.replica) >= id.counter || (id.replica == changeReplica && id.counter < counter && id.counter >= changeStart) }
         func kindOf(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectKind) {
             guard let creator = object.creator else { return (.none, .map) }
             guard known(creator), let id = core.itemID(creator) else { throw .unknownObject(object) }
@@ -257,7 +259,7 @@ extension Document {
 
     /// Applies a validated change, which stands for `run` (a joined keystroke run, logged as
     /// one). Must not fail.
-    private mutating func integrate(_ change: Change, run: JoinedRun, events: inout [DocumentEvent]) {
+    private mutating func integrate(_ change: borrowing Change, run: JoinedRun, events: inout [DocumentEvent]) {
         let replica = core.replicaIndex(change.replica)
         let startCounter = UInt32(change.startCounter)
         var counter = startCounter

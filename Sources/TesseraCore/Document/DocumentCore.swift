@@ -314,8 +314,12 @@ struct ReplicaTable: Sendable {
 
 /// Interned map keys.
 struct KeyTable: Sendable {
-    var strings: [String] = []
-    private var table: [String: UInt32] = [:]
+    private(set) var strings: [String] = []
+    /// Open-addressed index: 0 = empty, otherwise 1 + the key's index. A power of two in size
+    /// (or empty), under 5/8 full.
+    private var slots: [UInt32] = []
+    /// Keyed like ``PackedMap``: a peer cannot choose keys that collide.
+    private var seed: UInt64 = PackedMapSeed.value
 
     /// Up to this many keys are found by comparing: canvas maps have a dozen short keys,
     /// and comparing small strings is cheaper than hashing one.
@@ -323,24 +327,72 @@ struct KeyTable: Sendable {
 
     /// The index of `key`, if interned.
     func existingIndex(of key: String) -> UInt32? {
-        if strings.count <= Self.scanLimit {
+        if slots.isEmpty {
             return strings.firstIndex(of: key).map { UInt32($0) }
         }
-        return table[key]
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash(key)) & mask
+        while true {
+            let stored = slots[slot]
+            if stored == 0 { return nil }
+            if strings[Int(stored) - 1] == key { return stored - 1 }
+            slot = (slot &+ 1) & mask
+        }
     }
 
     mutating func index(of key: String) -> UInt32 {
         if let index = existingIndex(of: key) { return index }
         let index = UInt32(strings.count)
         strings.append(key)
-        if strings.count > Self.scanLimit {
-            if table.isEmpty {
-                for (i, s) in strings.enumerated() { table[s] = UInt32(i) }
-            } else {
-                table[key] = index
-            }
+        if strings.count * 8 > slots.count * 5, strings.count > Self.scanLimit {
+            rehash(Swift.max(64, slots.count * 2))
+        } else if !slots.isEmpty {
+            place(key, index)
         }
         return index
+    }
+
+    private mutating func rehash(_ size: Int) {
+        slots = [UInt32](repeating: 0, count: size)
+        for (i, key) in strings.enumerated() { place(key, UInt32(i)) }
+    }
+
+    private mutating func place(_ key: String, _ index: UInt32) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash(key)) & mask
+        while slots[slot] != 0 { slot = (slot &+ 1) & mask }
+        slots[slot] = index + 1
+    }
+
+    /// A seeded multiply-xorshift hash of the key's UTF-8, eight bytes at a time: map keys are
+    /// short, and `Hasher`'s SipHash cost more than the register write it found the key for.
+    private func hash(_ key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { bytes in
+            var h = seed ^ UInt64(bytes.count)
+            var i = 0
+            while i + 8 <= bytes.count {
+                h = KeyTable.mix(h ^ UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)))
+                i += 8
+            }
+            if i < bytes.count {
+                var tail: UInt64 = 0
+                for k in i..<bytes.count { tail |= UInt64(bytes[k]) << (UInt64(k - i) * 8) }
+                h = KeyTable.mix(h ^ tail)
+            }
+            return KeyTable.mix(h)
+        }
+    }
+
+    @inline(__always)
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var x = value
+        x ^= x >> 32
+        x &*= 0xD6E8_FEB8_6659_FD93
+        x ^= x >> 32
+        x &*= 0xD6E8_FEB8_6659_FD93
+        x ^= x >> 32
+        return x
     }
 }
 

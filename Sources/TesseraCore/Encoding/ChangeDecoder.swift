@@ -249,8 +249,10 @@ struct ChangeDecoder {
                                                        nextLamport: &nextLamport, timestamp: previousTimestamp) {
                 // `runs` is filled from the first bulk read on (the changes before stand for one each).
                 if runs.isEmpty { runs = Array(repeating: .single, count: changes.count) }
-                changes.append(typed.change)
-                runs.append(typed.run)
+                if !JoinedChanges.joinTyping(typed.change, typed.run, ontoLast: &changes, runs: &runs) {
+                    changes.append(typed.change)
+                    runs.append(typed.run)
+                }
                 decoded += Int(typed.run.count)
                 operationsLeft -= Int(typed.run.count)
                 continue
@@ -329,8 +331,8 @@ struct ChangeDecoder {
               let object = opObject.code.repeatedRun(), object.value >= 2,
               let listed = try? objects.object(at: object.value - 2, offset: 0)
         else { return nil }
-        var count = [replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count,
-                     object.count, kind.count].reduce(UInt64(min(limit, Int(UInt16.max)))) { min($0, $1) }
+        var count = min(UInt64(min(limit, Int(UInt16.max))), replica.count, counter.count, lamport.count, opCount.count)
+        count = min(count, time.count, origin.count, depCount.count, object.count, kind.count)
         let r = Int(replica.value)
         let id = replicas[r]
         let start = nextCounter[r]
@@ -346,10 +348,7 @@ struct ChangeDecoder {
             guard count >= 2, start < UInt64.max - count, nextLamport < UInt64.max - count else { return nil }
             textLength.skip(count)
             let text = try textUTF8.readString(Int(count))
-            for k in 0..<count {
-                cursors.recordInsert(in: target, first: OpID(replica: id, counter: start + k), width: 1,
-                                     after: k == 0 ? after : OpID(replica: id, counter: start + k - 1), before: before)
-            }
+            cursors.recordTyping(in: target, first: OpID(replica: id, counter: start), count: count, after: after, before: before)
             operations = [Operation(object: listed, action: .insertText(after: after, before: before, text: text))]
         } else {
             // Each remove is predicted from the cursor the previous one left; the run ends
@@ -382,10 +381,14 @@ struct ChangeDecoder {
             descending = direction < 0
             operations = [Operation(object: listed, action: .remove(first: descending ? last : first, count: Int(count)))]
         }
-        for column in [\ChangeDecoder.changeReplica, \.changeCounter, \.changeLamport, \.changeOpCount, \.changeTimestamp,
-                       \.changeOrigin, \.changeDepCount, \.opKind] {
-            self[keyPath: column].skip(count)
-        }
+        changeReplica.skip(count)
+        changeCounter.skip(count)
+        changeLamport.skip(count)
+        changeOpCount.skip(count)
+        changeTimestamp.skip(count)
+        changeOrigin.skip(count)
+        changeDepCount.skip(count)
+        opKind.skip(count)
         opObject.code.skip(count)
         let change = Change(
             replica: id, startCounter: start, startLamport: nextLamport, dependencies: [], origin: origins[Int(origin.value)],

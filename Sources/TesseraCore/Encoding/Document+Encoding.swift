@@ -103,7 +103,7 @@ extension Document {
         let (changes, runs) = try ChangeDecoder.decodeJoined(container)
         self.init(replica: replica, origin: origin)
         do {
-            try apply(changes, runs: runs)
+            _ = try apply(changes, runs: runs)
         } catch {
             throw .rejected(error)
         }

@@ -166,6 +166,21 @@ struct SequenceCursors {
         states[s].previousBefore = before
     }
 
+    /// ``recordInsert(in:first:width:after:before:)`` for `count` one-element inserts typed
+    /// one after the other from `first` on (each after the one before, all before `before`),
+    /// in one step where the model allows: the elements after the first have their
+    /// predecessor as left neighbour, which is what the model assumes for an ID it holds
+    /// nothing for, so only IDs it may hold something for are visited.
+    mutating func recordTyping(in object: ListedObject, first: OpID, count: UInt64, after: OpID?, before: OpID?) {
+        recordInsert(in: object, first: first, width: count, after: after, before: before)
+        let lastHeld = first.replica == primaryReplica ? min(highestPrimary, first.counter &+ count &- 1) : first.counter &+ count &- 1
+        var counter = first.counter &+ 1
+        while counter <= lastHeld, counter > first.counter {
+            setLeftOfFirst(OpID(replica: first.replica, counter: counter), .element(OpID(replica: first.replica, counter: counter &- 1)))
+            counter &+= 1
+        }
+    }
+
     /// After a remove starting at `first`, the cursor is on what was left of it.
     mutating func recordRemove(in object: ListedObject, first: OpID) {
         let s = slot(object)

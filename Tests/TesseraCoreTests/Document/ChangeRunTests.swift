@@ -166,6 +166,19 @@ struct ChangeRunTests {
         #expect(try replica.text(text) == (try source.text(text)))
     }
 
+    @Test("encoded runs that repeat counters the document or the payload has are applied once")
+    func overlappingEncodedRuns() throws {
+        let (source, text, _) = try Self.keystrokes()
+        let all = source.history
+        // The document has part of a typing run; the payload repeats it, then repeats itself.
+        var replica = Document(replica: Self.reader)
+        try replica.apply(Array(all[..<8]))
+        try replica.apply(encoded: Change.encode(Array(all[..<30]) + Array(all[5..<40]) + Array(all[20...])))
+        #expect(replica.history == all)
+        #expect(try replica.text(text) == (try source.text(text)))
+        #expect(replica.withState { $0.changes.count } < source.changeCount / 3)
+    }
+
     @Test("an invalid change inside a run rejects the whole batch")
     func invalidInsideRun() throws {
         let (source, text, _) = try Self.keystrokes()

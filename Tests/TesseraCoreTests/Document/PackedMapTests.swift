@@ -58,4 +58,18 @@ struct PackedMapTests {
         #expect(before == after)
         #expect(map[7]?[0] == 42)
     }
+
+    @Test("the key table finds every interned key, short or long, past the scanned size and across growth")
+    func keyTable() {
+        var table = KeyTable()
+        var keys: [String] = ["", "x", "fill", "ü", "☕️ coffee", String(repeating: "k", count: 8), String(repeating: "k", count: 9)]
+        for i in 0..<2_000 { keys.append(i.isMultiple(of: 3) ? "s\(i)" : "shape-\(i)-with-a-longer-name-\(i * 7)") }
+        for (i, key) in keys.enumerated() {
+            #expect(table.index(of: key) == UInt32(i))
+            #expect(table.index(of: key) == UInt32(i), "interning again gives the same index")
+        }
+        for (i, key) in keys.enumerated() { #expect(table.existingIndex(of: key) == UInt32(i)) }
+        #expect(table.strings == keys)
+        for missing in ["s1", "shape-0-with-a-longer-name-1", "kkkkkkkkkk", "y"] { #expect(table.existingIndex(of: missing) == nil) }
+    }
 }
