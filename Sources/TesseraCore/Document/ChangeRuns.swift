@@ -124,7 +124,7 @@ struct JoinedRun: Hashable, Sendable {
 
     /// The counters `change` takes as this entry: a run of `count` one-element changes takes
     /// `count` (a remove run's one operation stands for `count` removes).
-    func width(of change: Change) -> UInt64 {
+    func width(of change: borrowing Change) -> UInt64 {
         count > 1 ? UInt64(count) : change.width
     }
 

@@ -27,19 +27,52 @@ extension Document {
         let incoming = joined?.changes ?? changes
         let fromPending = incoming.count
         let all = pendingChanges.isEmpty ? incoming : incoming + pendingChanges
+        let runs = joined?.runs
+        // What the entry at `position` stands for (pending changes stand for one).
+        func run(_ position: Int) -> JoinedRun { position < fromPending ? runs?[position] ?? .single : .single }
+        // Read through a buffer pointer: an array's subscript hands out a copy of a change (a
+        // retain and a release of each of its arrays and strings), the pointer a borrow. The
+        // loops are methods taking their state as arguments: a closure's captured variables
+        // would pay a dynamic exclusivity check on every access.
+        let (ready, waiting) = try all.withUnsafeBufferPointer { (all) throws(DocumentError) in
+            try order(all, runs: runs, fromPending: fromPending)
+        }
+        // Everything validated: apply without failure paths that could leave half a change.
+        var events: [DocumentEvent] = []
+        var origins: [Origin] = []
+        all.withUnsafeBufferPointer { all in
+            integrate(all, ready, runs: runs, fromPending: fromPending, events: &events, origins: &origins)
+        }
+        core.pending = PendingBuffer()
+        var buffered: Set<OpID> = []
+        for position in waiting {
+            // A joined run waits as the changes it came as.
+            let waitingChanges = JoinedChanges.expand(all[position], run: run(position))
+            for change in waitingChanges where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
+                core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
+            }
+        }
+        if !ready.isEmpty { undo.remoteChangesApplied() }
+        return DocumentEvents(isLocal: false, origins: origins, events: events)
+    }
+
+    /// Sorts `all` into the changes ready to apply, in an order that respects dependencies
+    /// (each validated against the document and those before it), and those that must wait;
+    /// duplicates are neither. Entry `i < fromPending` stands for `runs[i]`.
+    private mutating func order(_ all: UnsafeBufferPointer<Change>, runs: [JoinedRun]?, fromPending: Int)
+        throws(DocumentError) -> (ready: [Int], waiting: [Int]) {
         var staging = Staging()
         var ready: [Int] = []
-        ready.reserveCapacity(changes.count)
+        ready.reserveCapacity(all.count)
         var waiting: [Int] = []
         var queue = Array(all.indices)
-        // What the entry at `position` stands for (pending changes stand for one).
-        func run(_ position: Int) -> JoinedRun { position < fromPending ? joined?.runs[position] ?? .single : .single }
         var progress = true
         while progress {
             progress = false
             waiting.removeAll(keepingCapacity: true)
             for position in queue {
-                let width = run(position).width(of: all[position])
+                let run = position < fromPending ? runs?[position] ?? .single : .single
+                let width = run.width(of: all[position])
                 switch try classify(all[position], width: width, staging: staging) {
                 case .duplicate:
                     continue
@@ -58,25 +91,18 @@ extension Document {
             }
             swap(&queue, &waiting)
         }
-        waiting = queue
-        // Everything validated: apply without failure paths that could leave half a change.
-        var events: [DocumentEvent] = []
-        var origins: [Origin] = []
+        return (ready, queue)
+    }
+
+    /// Integrates the changes at `ready`, in order, collecting their events and origins.
+    private mutating func integrate(
+        _ all: UnsafeBufferPointer<Change>, _ ready: [Int], runs: [JoinedRun]?, fromPending: Int,
+        events: inout [DocumentEvent], origins: inout [Origin]
+    ) {
         for position in ready {
-            integrate(all[position], run: run(position), events: &events)
+            integrate(all[position], run: position < fromPending ? runs?[position] ?? .single : .single, events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
         }
-        core.pending = PendingBuffer()
-        var buffered: Set<OpID> = []
-        for position in waiting {
-            // A joined run waits as the changes it came as.
-            let waitingChanges = JoinedChanges.expand(all[position], run: run(position))
-            for change in waitingChanges where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
-                core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
-            }
-        }
-        if !ready.isEmpty { undo.remoteChangesApplied() }
-        return DocumentEvents(isLocal: false, origins: origins, events: events)
     }
 
     private mutating func dropPending(_ change: Change) {

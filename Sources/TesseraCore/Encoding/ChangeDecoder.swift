@@ -284,8 +284,9 @@ struct ChangeDecoder {
             for _ in 0..<opCount {
                 let offset = opKind.offset
                 let operation = try decodeOperation(replica: replica, counter: counter)
-                operations.append(operation)
+                // The width read first, so that the operation moves into the array uncopied.
                 let (next, overflow) = counter.addingReportingOverflow(UInt64(operation.width))
+                operations.append(operation)
                 guard !overflow else { throw .invalid(offset: offset, reason: "operation counter overflows 64 bits") }
                 counter = next
             }
