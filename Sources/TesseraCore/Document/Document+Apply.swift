@@ -59,13 +59,16 @@ extension Document {
     /// Sorts `all` into the changes ready to apply, in an order that respects dependencies
     /// (each validated against the document and those before it), and those that must wait;
     /// duplicates are neither. Entry `i < fromPending` stands for `runs[i]`.
-    private mutating func order(_ all: UnsafeBufferPointer<Change>, runs: [JoinedRun]?, fromPending: Int)
+    private mutating func order(_ buffer: UnsafeBufferPointer<Change>, runs: [JoinedRun]?, fromPending: Int)
         throws(DocumentError) -> (ready: [Int], waiting: [Int]) {
+        let count = buffer.count
+        // An element read through the pointer is borrowed; the buffer's subscript copies it.
+        guard let all = buffer.baseAddress, count > 0 else { return ([], []) }
         var staging = Staging()
         var ready: [Int] = []
-        ready.reserveCapacity(all.count)
+        ready.reserveCapacity(count)
         var waiting: [Int] = []
-        var queue = Array(all.indices)
+        var queue = Array(0..<count)
         var progress = true
         while progress {
             progress = false
@@ -96,9 +99,10 @@ extension Document {
 
     /// Integrates the changes at `ready`, in order, collecting their events and origins.
     private mutating func integrate(
-        _ all: UnsafeBufferPointer<Change>, _ ready: [Int], runs: [JoinedRun]?, fromPending: Int,
+        _ buffer: UnsafeBufferPointer<Change>, _ ready: [Int], runs: [JoinedRun]?, fromPending: Int,
         events: inout [DocumentEvent], origins: inout [Origin]
     ) {
+        guard let all = buffer.baseAddress else { return }
         for position in ready {
             integrate(all[position], run: position < fromPending ? runs?[position] ?? .single : .single, events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
