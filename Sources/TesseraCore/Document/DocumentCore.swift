@@ -372,27 +372,16 @@ struct KeyTable: Sendable {
             var h = seed ^ UInt64(bytes.count)
             var i = 0
             while i + 8 <= bytes.count {
-                h = KeyTable.mix(h ^ UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)))
+                h = PackedMapSeed.mix(h ^ UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)))
                 i += 8
             }
             if i < bytes.count {
                 var tail: UInt64 = 0
                 for k in i..<bytes.count { tail |= UInt64(bytes[k]) << (UInt64(k - i) * 8) }
-                h = KeyTable.mix(h ^ tail)
+                h = PackedMapSeed.mix(h ^ tail)
             }
-            return KeyTable.mix(h)
+            return PackedMapSeed.mix(h)
         }
-    }
-
-    @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var x = value
-        x ^= x >> 32
-        x &*= 0xD6E8_FEB8_6659_FD93
-        x ^= x >> 32
-        x &*= 0xD6E8_FEB8_6659_FD93
-        x ^= x >> 32
-        return x
     }
 }
 

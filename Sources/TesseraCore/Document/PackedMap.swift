@@ -49,15 +49,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     private var seed: UInt64 = PackedMapSeed.value
 
     @inline(__always)
-    private func mix(_ key: UInt64) -> UInt64 {
-        var x = key ^ seed
-        x ^= x >> 32
-        x &*= 0xD6E8_FEB8_6659_FD93
-        x ^= x >> 32
-        x &*= 0xD6E8_FEB8_6659_FD93
-        x ^= x >> 32
-        return x
-    }
+    private func mix(_ key: UInt64) -> UInt64 { PackedMapSeed.mix(key ^ seed) }
 
     /// The slot holding `key`, or the empty slot where it would go.
     @inline(__always)
@@ -225,10 +217,23 @@ extension PackedMap: Sequence {
     var allValues: [Value] { values.map { $0! } }
 }
 
-/// The per-process key of ``PackedMap``'s hash mix.
+/// The per-process key of ``PackedMap``'s hash mix (and ``KeyTable``'s), and the mix.
 enum PackedMapSeed {
     static let value: UInt64 = {
         var generator = SystemRandomNumberGenerator()
         return generator.next()
     }()
+
+    /// A multiply-xorshift finaliser: every input bit reaches every output bit. Callers fold
+    /// the seed into the input.
+    @inline(__always)
+    static func mix(_ value: UInt64) -> UInt64 {
+        var x = value
+        x ^= x >> 32
+        x &*= 0xD6E8_FEB8_6659_FD93
+        x ^= x >> 32
+        x &*= 0xD6E8_FEB8_6659_FD93
+        x ^= x >> 32
+        return x
+    }
 }
