@@ -28,12 +28,10 @@ extension Document {
         let fromPending = incoming.count
         let all = pendingChanges.isEmpty ? incoming : incoming + pendingChanges
         let runs = joined?.runs
-        // What the entry at `position` stands for (pending changes stand for one).
-        func run(_ position: Int) -> JoinedRun { position < fromPending ? runs?[position] ?? .single : .single }
-        // Read through a buffer pointer: an array's subscript hands out a copy of a change (a
-        // retain and a release of each of its arrays and strings), the pointer a borrow. The
-        // loops are methods taking their state as arguments: a closure's captured variables
-        // would pay a dynamic exclusivity check on every access.
+        // Read through a pointer: an array's subscript hands out a copy of a change (a retain
+        // and a release of each of its arrays and strings), a pointer's a borrow. The loops
+        // are methods taking their state as arguments: a closure's captured variables would
+        // pay a dynamic exclusivity check on every access.
         let (ready, waiting) = try all.withUnsafeBufferPointer { (all) throws(DocumentError) in
             try order(all, runs: runs, fromPending: fromPending)
         }
@@ -47,7 +45,7 @@ extension Document {
         var buffered: Set<OpID> = []
         for position in waiting {
             // A joined run waits as the changes it came as.
-            let waitingChanges = JoinedChanges.expand(all[position], run: run(position))
+            let waitingChanges = JoinedChanges.expand(all[position], run: Self.run(at: position, runs, fromPending: fromPending))
             for change in waitingChanges where buffered.insert(OpID(replica: change.replica, counter: change.startCounter)).inserted {
                 core.pending.add(change, waitingFor: firstMissing(change) ?? OpID(replica: change.replica, counter: change.startCounter))
             }
@@ -56,13 +54,19 @@ extension Document {
         return DocumentEvents(isLocal: false, origins: origins, events: events)
     }
 
+    /// What the entry at `position` of a batch stands for: `runs[position]` for the incoming
+    /// entries (the first `fromPending`), one change for the pending ones after them.
+    private static func run(at position: Int, _ runs: [JoinedRun]?, fromPending: Int) -> JoinedRun {
+        position < fromPending ? runs?[position] ?? .single : .single
+    }
+
     /// Sorts `all` into the changes ready to apply, in an order that respects dependencies
     /// (each validated against the document and those before it), and those that must wait;
     /// duplicates are neither. Entry `i < fromPending` stands for `runs[i]`.
     private mutating func order(_ buffer: UnsafeBufferPointer<Change>, runs: [JoinedRun]?, fromPending: Int)
         throws(DocumentError) -> (ready: [Int], waiting: [Int]) {
         let count = buffer.count
-        // An element read through the pointer is borrowed; the buffer's subscript copies it.
+        // An element read through the pointer is borrowed; the buffer's subscript would copy it.
         guard let all = buffer.baseAddress, count > 0 else { return ([], []) }
         var staging = Staging()
         var ready: [Int] = []
@@ -74,8 +78,7 @@ extension Document {
             progress = false
             waiting.removeAll(keepingCapacity: true)
             for position in queue {
-                let run = position < fromPending ? runs?[position] ?? .single : .single
-                let width = run.width(of: all[position])
+                let width = Self.run(at: position, runs, fromPending: fromPending).width(of: all[position])
                 switch try classify(all[position], width: width, staging: staging) {
                 case .duplicate:
                     continue
@@ -104,7 +107,7 @@ extension Document {
     ) {
         guard let all = buffer.baseAddress else { return }
         for position in ready {
-            integrate(all[position], run: position < fromPending ? runs?[position] ?? .single : .single, events: &events)
+            integrate(all[position], run: Self.run(at: position, runs, fromPending: fromPending), events: &events)
             if origins.last != all[position].origin { origins.append(all[position].origin) }
         }
     }
