@@ -188,40 +188,16 @@ struct JoinedChanges {
     }
 
     /// Joins `run`, a keystroke run the decoder read in bulk (`change` does its edits), onto
-    /// the last of `changes` when that is the single keystroke the run continues: typing
-    /// usually starts with a keystroke the cursor model does not predict, read change by
-    /// change, and goes on at the cursor. Spares ``join(_:runs:core:)`` copying the two
-    /// into a third. Returns whether it joined.
+    /// the last of `changes` when the run continues it: typing usually starts with a
+    /// keystroke the cursor model does not predict, read change by change, and goes on at the
+    /// cursor. Spares ``join(_:runs:core:)`` copying the two into a third; the rules are the
+    /// join pass's own (``OpenRun``). Returns whether it joined.
     static func joinTyping(_ change: Change, _ run: JoinedRun, ontoLast changes: inout [Change], runs: inout [JoinedRun]) -> Bool {
-        guard let last = changes.indices.last, runs[last].count == 1, change.dependencies.isEmpty,
-              changes[last].replica == change.replica, changes[last].operations.count == 1,
-              changes[last].startCounter &+ 1 == change.startCounter, changes[last].startLamport &+ 1 == change.startLamport,
-              change.startCounter &+ UInt64(run.count) < UInt64(UInt32.max) / 2, run.count + 1 < UInt32(UInt16.max),
-              changes[last].timestamp == change.timestamp, changes[last].origin == change.origin,
-              let operation = change.operations.first, changes[last].operations[0].object == operation.object
+        guard let last = changes.indices.last, var open = OpenRun(changes[last], run: runs[last]),
+              open.extend(with: change, run: run, isNew: true)
         else { return false }
-        let previous = changes[last].operations[0]
-        let joined: Operation.Action
-        var descending = false
-        switch (previous.action, operation.action) {
-        case (.insertText(let after, let before, let first), .insertText(let typedAfter, let typedBefore, let text)):
-            guard previous.width == 1, typedBefore == before,
-                  typedAfter == OpID(replica: change.replica, counter: changes[last].startCounter)
-            else { return false }
-            joined = .insertText(after: after, before: before, text: first + text)
-        case (.remove(let target, 1), .remove(let lowest, let count)):
-            // The run's first target must be next to the keystroke's, the way the run goes.
-            let next = run.target(0, lowest: lowest)
-            guard next.replica == target.replica else { return false }
-            let delta = Int64(bitPattern: next.counter &- target.counter)
-            guard delta == 1 || delta == -1, count == 1 || run.descending == (delta < 0) else { return false }
-            descending = delta < 0
-            joined = .remove(first: descending ? lowest : target, count: count + 1)
-        default:
-            return false
-        }
-        changes[last].operations[0] = Operation(object: operation.object, action: joined)
-        runs[last] = JoinedRun(count: run.count + 1, descending: descending)
+        changes[last] = open.change()
+        runs[last] = open.joinedRun
         return true
     }
 
@@ -249,7 +225,7 @@ struct JoinedChanges {
 
     private mutating func append(_ run: OpenRun) {
         changes.append(run.change())
-        runs.append(JoinedRun(count: run.count, descending: run.direction < 0))
+        runs.append(run.joinedRun)
     }
 
     /// The changes that `change`, an entry standing for `run`, stands for.
@@ -319,8 +295,9 @@ private struct OpenRun {
     var firstTarget: OpID
     var lastTarget: OpID
     var direction: Int64
-    /// The content of the changes after the first.
-    var utf8: [UInt8] = []
+    /// The content of the changes after the first (a string appended to in place, which is
+    /// amortised like an array, and is the operation's text as it is).
+    var typed = ""
     var values: [Value] = []
 
     /// A run starting with `change` (which stands for `run`), if it is a one-element edit or a
@@ -375,7 +352,7 @@ private struct OpenRun {
         switch operation.action {
         case .insertText(let after, let b, let text):
             guard after == OpID(replica: first.replica, counter: nextCounter - 1), b == before else { return false }
-            utf8.append(contentsOf: text.utf8)
+            typed += text
         case .insert(let after, let b, let inserted):
             guard after == OpID(replica: first.replica, counter: nextCounter - 1), b == before else { return false }
             values.append(contentsOf: inserted)
@@ -395,6 +372,9 @@ private struct OpenRun {
         return true
     }
 
+    /// What the entry ``change()`` gives stands for.
+    var joinedRun: JoinedRun { JoinedRun(count: count, descending: direction < 0) }
+
     /// One change doing what the run's changes do.
     func change() -> Change {
         guard count > 1 else { return first }
@@ -402,10 +382,8 @@ private struct OpenRun {
         let operation = first.operations[0]
         switch operation.action {
         case .insertText(let after, let before, let text):
-            guard !utf8.isEmpty else { return first }
-            var bytes = Array(text.utf8)
-            bytes.append(contentsOf: utf8)
-            change.operations = [Operation(object: object, action: .insertText(after: after, before: before, text: String(decoding: bytes, as: UTF8.self)))]
+            guard !typed.isEmpty else { return first }
+            change.operations = [Operation(object: object, action: .insertText(after: after, before: before, text: text + typed))]
         case .insert(let after, let before, let inserted):
             guard !values.isEmpty else { return first }
             change.operations = [Operation(object: object, action: .insert(after: after, before: before, values: inserted + values))]
