@@ -124,6 +124,10 @@ extension Document {
 
     /// Virtual effects of the changes validated so far in one ``apply(_:)`` call.
     struct Staging {
+        /// Whether to keep what validated changes create. Off when each change is integrated
+        /// right after it validates (see ``ChangeDecoder/applyInOrder(to:events:origins:)``):
+        /// the document then holds it.
+        var isRecording = true
         var clock = PackedMap<ReplicaID, UInt64>()
         var objects = PackedMap<ItemID, ObjectKind>()
         /// Elements created in the batch, per replica index, as counter intervals with their
@@ -133,9 +137,18 @@ extension Document {
         var items: [[(first: UInt64, end: UInt64, object: ItemID)]] = []
 
         mutating func addItems(replica: UInt32, first: UInt64, count: UInt64, object: ItemID) {
+            guard isRecording else { return }
             let r = Int(replica)
             if r >= items.count { items.append(contentsOf: repeatElement([], count: r + 1 - items.count)) }
             items[r].append((first, first + count, object))
+        }
+
+        mutating func record(object: ItemID, kind: ObjectKind) {
+            if isRecording { objects[object] = kind }
+        }
+
+        mutating func record(clock counter: UInt64, of replica: ReplicaID) {
+            if isRecording { clock[replica] = counter }
         }
 
         func containsItem(replica: UInt32, counter: UInt64, object: ItemID) -> Bool {
@@ -169,7 +182,7 @@ extension Document {
     }
 
     /// Whether `change`, which takes `width` counters, is new, and ready to apply.
-    private func classify(_ change: borrowing Change, width: UInt64, staging: Staging) throws(DocumentError) -> Readiness {
+    func classify(_ change: borrowing Change, width: UInt64, staging: Staging) throws(DocumentError) -> Readiness {
         guard width > 0, !change.operations.isEmpty else { throw .invalidOperation("change \(change.replica)@\(change.startCounter) has no operations") }
         // Compare before adding: hostile counters near UInt64.max must not trap.
         let limit = UInt64(UInt32.max)
@@ -188,7 +201,7 @@ extension Document {
     }
 
     /// Checks every operation of `change` against the document plus what the batch created so far.
-    private mutating func validate(_ change: borrowing Change, width: UInt64, staging: inout Staging) throws(DocumentError) {
+    mutating func validate(_ change: borrowing Change, width: UInt64, staging: inout Staging) throws(DocumentError) {
         let replica = core.replicaIndex(change.replica)
         try Document.validateOperations(of: change, width: width, replica: replica, core: core, staging: &staging)
     }
@@ -199,15 +212,36 @@ extension Document {
         of change: borrowing Change, width changeWidth: UInt64, replica: UInt32, core: DocumentCore, staging: inout Staging
     ) throws(DocumentError) {
         var counter = change.startCounter
-        let changeReplica = change.replica
-        let changeStart = change.startCounter
+        for op in change.operations {
+            try validateOperation(op, counter: counter, of: ChangeOrigin(replica: change.replica, start: change.startCounter),
+                                  replica: replica, core: core, staging: &staging)
+            counter += UInt64(op.width)
+        }
+        staging.record(clock: change.startCounter + changeWidth - 1, of: change.replica)
+    }
+
+    /// Where an operation's change starts: an ID of the change's own is known from there up to
+    /// the operation before.
+    struct ChangeOrigin {
+        var replica: ReplicaID
+        var start: UInt64
+    }
+
+    /// Checks operation `op`, which takes counter `counter` of the change `change` (by `replica`, the
+    /// change's replica index), against the document plus what the batch created so far.
+    static func validateOperation(
+        _ op: borrowing Operation, counter: UInt64, of change: ChangeOrigin, replica: UInt32, core: DocumentCore,
+        staging: inout Staging
+    ) throws(DocumentError) {
         // Reads `staging` in place: passing it to a function would copy its tables each time.
         func seen(_ replica: ReplicaID) -> UInt64 {
             if let v = staging.clock[replica] { return v }
             guard let r = core.replicas.existingIndex(of: replica) else { return 0 }
             return UInt64(core.clock[Int(r)])
         }
-        func known(_ id: OpID) -> Bool { seen(id.replica) >= id.counter || (id.replica == changeReplica && id.counter < counter && id.counter >= changeStart) }
+        func known(_ id: OpID) -> Bool {
+            seen(id.replica) >= id.counter || (id.replica == change.replica && id.counter < counter && id.counter >= change.start)
+        }
         func kindOf(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectKind) {
             guard let creator = object.creator else { return (.none, .map) }
             guard known(creator), let id = core.itemID(creator) else { throw .unknownObject(object) }
@@ -215,9 +249,10 @@ extension Document {
             guard let slot = core.objects[id] else { throw .unknownObject(object) }
             return (id, slot.kind)
         }
-        func expect(_ object: ObjectID, _ kinds: ObjectKind...) throws(DocumentError) -> (ItemID, ObjectKind) {
+        // One kind, or (`orText`) a list or a text. Not variadic: that would build an array per call.
+        func expect(_ object: ObjectID, _ expected: ObjectKind, orText: Bool = false) throws(DocumentError) -> (ItemID, ObjectKind) {
             let (id, kind) = try kindOf(object)
-            guard kinds.contains(kind) else { throw .wrongKind(object, expected: kinds[0], found: kind) }
+            guard kind == expected || (orText && kind == .text) else { throw .wrongKind(object, expected: expected, found: kind) }
             return (id, kind)
         }
         func isElement(_ id: OpID, of object: ItemID, kind: ObjectKind) -> Bool {
@@ -228,9 +263,8 @@ extension Document {
             return staging.containsItem(replica: item.replica, counter: id.counter, object: object)
         }
         func checkOrigins(_ after: OpID?, _ before: OpID?, _ object: ItemID, _ kind: ObjectKind) throws(DocumentError) {
-            for origin in [after, before] {
-                if let origin, !isElement(origin, of: object, kind: kind) { throw .unknownOperation(origin) }
-            }
+            if let after, !isElement(after, of: object, kind: kind) { throw .unknownOperation(after) }
+            if let before, !isElement(before, of: object, kind: kind) { throw .unknownOperation(before) }
         }
         func checkAttach(_ value: Value) throws(DocumentError) {
             if case .object(let target) = value {
@@ -242,65 +276,57 @@ extension Document {
             for p in pred where !known(p) { throw .unknownOperation(p) }
         }
 
-        for op in change.operations {
-            let width = UInt64(op.width)
-            switch op.action {
-            case .set(_, let value, let pred):
-                _ = try expect(op.object, .map)
-                try checkAttach(value)
-                try checkPred(pred)
-            case .make(_, let kind, let pred):
-                _ = try expect(op.object, .map)
-                try checkPred(pred)
-                staging.objects[ItemID(replica: replica, counter: UInt32(counter))] = kind
-            case .delete(_, let pred):
-                _ = try expect(op.object, .map)
-                try checkPred(pred)
-            case .insert(let after, let before, let values):
-                guard !values.isEmpty else { throw .invalidOperation("empty list insert") }
-                let (object, kind) = try expect(op.object, .list)
-                try checkOrigins(after, before, object, kind)
-                for value in values { try checkAttach(value) }
-                staging.addItems(replica: replica, first: counter, count: width, object: object)
-            case .insertObject(let after, let before, let newKind):
-                let (object, kind) = try expect(op.object, .list)
-                try checkOrigins(after, before, object, kind)
-                staging.addItems(replica: replica, first: counter, count: 1, object: object)
-                staging.objects[ItemID(replica: replica, counter: UInt32(counter))] = newKind
-            case .insertText(let after, let before, let text):
-                guard !text.isEmpty else { throw .invalidOperation("empty text insert") }
-                let (object, kind) = try expect(op.object, .text)
-                try checkOrigins(after, before, object, kind)
-                staging.addItems(replica: replica, first: counter, count: width, object: object)
-            case .remove(let first, let count):
-                let (object, kind) = try expect(op.object, .list, .text)
-                // Bound the count by what exists before looping over it: a hostile count must not spin.
-                let limit = first.replica == change.replica ? max(seen(first.replica), counter - 1) : seen(first.replica)
-                guard count >= 1, first.counter >= 1, first.counter <= limit, UInt64(count) <= limit - first.counter + 1
-                else { throw .invalidOperation("remove of \(count) elements from \(first)") }
-                for k in 0..<UInt64(count) {
-                    let id = OpID(replica: first.replica, counter: first.counter + k)
-                    guard isElement(id, of: object, kind: kind) else { throw .unknownOperation(id) }
-                }
-            case .increment:
-                _ = try expect(op.object, .counter)
+        let width = UInt64(op.width)
+        switch op.action {
+        case .set(_, let value, let pred):
+            _ = try expect(op.object, .map)
+            try checkAttach(value)
+            try checkPred(pred)
+        case .make(_, let kind, let pred):
+            _ = try expect(op.object, .map)
+            try checkPred(pred)
+            staging.record(object: ItemID(replica: replica, counter: UInt32(counter)), kind: kind)
+        case .delete(_, let pred):
+            _ = try expect(op.object, .map)
+            try checkPred(pred)
+        case .insert(let after, let before, let values):
+            guard !values.isEmpty else { throw .invalidOperation("empty list insert") }
+            let (object, kind) = try expect(op.object, .list)
+            try checkOrigins(after, before, object, kind)
+            for value in values { try checkAttach(value) }
+            staging.addItems(replica: replica, first: counter, count: width, object: object)
+        case .insertObject(let after, let before, let newKind):
+            let (object, kind) = try expect(op.object, .list)
+            try checkOrigins(after, before, object, kind)
+            staging.addItems(replica: replica, first: counter, count: 1, object: object)
+            staging.record(object: ItemID(replica: replica, counter: UInt32(counter)), kind: newKind)
+        case .insertText(let after, let before, let text):
+            guard !text.isEmpty else { throw .invalidOperation("empty text insert") }
+            let (object, kind) = try expect(op.object, .text)
+            try checkOrigins(after, before, object, kind)
+            staging.addItems(replica: replica, first: counter, count: width, object: object)
+        case .remove(let first, let count):
+            let (object, kind) = try expect(op.object, .list, orText: true)
+            // Bound the count by what exists before looping over it: a hostile count must not spin.
+            let limit = first.replica == change.replica ? max(seen(first.replica), counter - 1) : seen(first.replica)
+            guard count >= 1, first.counter >= 1, first.counter <= limit, UInt64(count) <= limit - first.counter + 1
+            else { throw .invalidOperation("remove of \(count) elements from \(first)") }
+            for k in 0..<UInt64(count) {
+                let id = OpID(replica: first.replica, counter: first.counter + k)
+                guard isElement(id, of: object, kind: kind) else { throw .unknownOperation(id) }
             }
-            counter += width
+        case .increment:
+            _ = try expect(op.object, .counter)
         }
-        staging.clock[change.replica] = change.startCounter + changeWidth - 1
     }
 
     /// Applies a validated change, which stands for `run` (a joined keystroke run, logged as
     /// one). Must not fail.
-    private mutating func integrate(_ change: borrowing Change, run: JoinedRun, events: inout [DocumentEvent]) {
+    mutating func integrate(_ change: borrowing Change, run: JoinedRun, events: inout [DocumentEvent]) {
         let replica = core.replicaIndex(change.replica)
         let startCounter = UInt32(change.startCounter)
         var counter = startCounter
         let opStart = core.ops.count
-        func item(_ id: OpID?) -> ItemID {
-            guard let id else { return .none }
-            return ItemID(replica: core.replicaIndex(id.replica), counter: UInt32(id.counter))
-        }
         // A backspacing or forward-deleting run removes one range of IDs: one tree deletion,
         // logged as one record of its first target and direction.
         var isRemoveRun = false
@@ -318,80 +344,108 @@ extension Document {
             }
             counter += run.count
         }
-        for op in change.operations where !isRemoveRun {
-            let id = ItemID(replica: replica, counter: counter)
-            let lamport = change.startLamport + UInt64(counter - startCounter)
-            let object = item(op.object.creator)
-            let slot = core.objects[object] ?? ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)
-            switch op.action {
-            case .set(let key, let value, let pred):
-                applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key,
-                              kind: .set, value: value, objectKind: .map, pred: pred, events: &events)
-            case .make(let key, let kind, let pred):
-                applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key,
-                              kind: .make, value: nil, objectKind: kind, pred: pred, events: &events)
-            case .delete(let key, let pred):
-                applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key,
-                              kind: .delete, value: nil, objectKind: .map, pred: pred, events: &events)
-            case .insert(let after, let before, let values):
-                let s = Int(slot.index)
-                let offset = core.sequences[s].elements.count
-                core.sequences[s].elements.append(contentsOf: values)
-                let position = insertRemote(s, id: id, count: values.count, after: item(after), before: item(before), offset: offset)
-                for (k, value) in values.enumerated() {
-                    if case .object(let target) = value, let t = core.itemID(target) {
-                        core.objects[t]?.parent = object
-                        core.objects[t]?.parentKey = id.advanced(by: k).raw
-                    }
-                }
-                core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
-                                         count: UInt32(values.count), kind: .insert))
-                events.append(.listInsert(object: op.object, index: position, values: values))
-            case .insertObject(let after, let before, let kind):
-                let s = Int(slot.index)
-                let offset = core.sequences[s].elements.count
-                let newObject = core.objectID(id)
-                core.sequences[s].elements.append(.object(newObject))
-                let position = insertRemote(s, id: id, count: 1, after: item(after), before: item(before), offset: offset)
-                core.createObject(id, kind: kind, parent: object, parentKey: id.raw)
-                core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
-                                         count: 1, kind: .insertObject, objectKind: kind))
-                events.append(.listInsert(object: op.object, index: position, values: [.object(newObject)]))
-            case .insertText(let after, let before, let text):
-                let s = Int(slot.index)
-                let offset = core.sequences[s].scalars.count
-                core.sequences[s].scalars.append(scalarsOf: text)
-                let width = core.sequences[s].scalars.count - offset
-                let position = insertRemote(s, id: id, count: width, after: item(after), before: item(before), offset: offset)
-                core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
-                                         count: UInt32(width), kind: .insertText))
-                events.append(.textInsert(object: op.object, index: position, text: text))
-            case .remove(let first, let count):
-                let s = Int(slot.index)
-                let firstItem = item(first)
-                let removed = core.sequences[s].tree.delete(first: firstItem, count: count, index: &core.itemIndex)
-                core.ops.append(OpRecord(object: object, a: firstItem.raw, count: UInt32(count), kind: .remove))
-                for range in removed {
-                    events.append(.removal(from: op.object, index: range.position, count: range.count, isText: slot.kind == .text))
-                }
-            case .increment(let delta):
-                core.counters[Int(slot.index)] &+= delta
-                core.ops.append(OpRecord(object: object, a: UInt64(bitPattern: delta), kind: .increment))
-                events.append(.counterIncrement(object: op.object, delta: delta))
+        if !isRemoveRun {
+            for op in change.operations {
+                let lamport = change.startLamport + UInt64(counter - startCounter)
+                integrateOperation(op, id: ItemID(replica: replica, counter: counter), lamport: lamport, events: &events)
+                counter += UInt32(op.width)
             }
-            counter += UInt32(op.width)
         }
-        let width = counter - startCounter
+        logChange(replica: replica, startCounter: startCounter, width: counter - startCounter, opStart: opStart,
+                  dependencies: change.dependencies, origin: core.origins.index(of: change.origin), startLamport: change.startLamport,
+                  timestamp: change.timestamp, run: run.count)
+    }
+
+    /// Logs the change whose operations are the log's from `opStart` on (`origin` interned in
+    /// ``DocumentCore/origins``), and advances the clock, Lamport time and frontier.
+    mutating func logChange(
+        replica: UInt32, startCounter: UInt32, width: UInt32, opStart: Int, dependencies: [OpID], origin: UInt32,
+        startLamport: UInt64, timestamp: Int64, run: UInt32
+    ) {
         let depStart = core.deps.count
-        for dep in change.dependencies { core.deps.append(item(dep)) }
+        for dep in dependencies { core.deps.append(item(dep)) }
         let record = ChangeRecord(
             replica: replica, startCounter: startCounter, width: width, opStart: UInt32(opStart),
-            opCount: UInt32(core.ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(change.dependencies.count),
-            origin: core.origins.index(of: change.origin), startLamport: change.startLamport, timestamp: change.timestamp,
-            run: run.count)
+            opCount: UInt32(core.ops.count - opStart), depStart: UInt32(depStart), depCount: UInt32(dependencies.count),
+            origin: origin, startLamport: startLamport, timestamp: timestamp, run: run)
         core.appendToLog(record)
-        core.recordApplied(replica: replica, start: startCounter, width: width, lamport: change.startLamport,
+        core.recordApplied(replica: replica, start: startCounter, width: width, lamport: startLamport,
                            dependencies: core.deps[depStart...])
+    }
+
+    /// The item ID of `id`, registering its replica (``ItemID/none`` for `nil`).
+    @inline(__always)
+    private mutating func item(_ id: OpID?) -> ItemID {
+        guard let id else { return .none }
+        return ItemID(replica: core.replicaIndex(id.replica), counter: UInt32(id.counter))
+    }
+
+    /// Applies validated operation `op`, which has ID `id` and Lamport time `lamport`, and logs
+    /// its record. A map operation's key is interned as `keyIndex` when the caller knows it.
+    /// Must not fail.
+    mutating func integrateOperation(
+        _ op: borrowing Operation, id: ItemID, lamport: UInt64, keyIndex: UInt32? = nil, events: inout [DocumentEvent]
+    ) {
+        let object = item(op.object.creator)
+        let slot = core.objects[object] ?? ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)
+        // Matched as a local: a switch over the borrowed operation copied it once per case tried.
+        let action = op.action
+        switch action {
+        case .set(let key, let value, let pred):
+            applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key, keyIndex: keyIndex,
+                          kind: .set, value: value, objectKind: .map, pred: pred, events: &events)
+        case .make(let key, let kind, let pred):
+            applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key, keyIndex: keyIndex,
+                          kind: .make, value: nil, objectKind: kind, pred: pred, events: &events)
+        case .delete(let key, let pred):
+            applyRegister(id: id, lamport: lamport, object: object, slot: slot, objectID: op.object, key: key, keyIndex: keyIndex,
+                          kind: .delete, value: nil, objectKind: .map, pred: pred, events: &events)
+        case .insert(let after, let before, let values):
+            let s = Int(slot.index)
+            let offset = core.sequences[s].elements.count
+            core.sequences[s].elements.append(contentsOf: values)
+            let position = insertRemote(s, id: id, count: values.count, after: item(after), before: item(before), offset: offset)
+            for (k, value) in values.enumerated() {
+                if case .object(let target) = value, let t = core.itemID(target) {
+                    core.objects[t]?.parent = object
+                    core.objects[t]?.parentKey = id.advanced(by: k).raw
+                }
+            }
+            core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
+                                     count: UInt32(values.count), kind: .insert))
+            events.append(.listInsert(object: op.object, index: position, values: values))
+        case .insertObject(let after, let before, let kind):
+            let s = Int(slot.index)
+            let offset = core.sequences[s].elements.count
+            let newObject = core.objectID(id)
+            core.sequences[s].elements.append(.object(newObject))
+            let position = insertRemote(s, id: id, count: 1, after: item(after), before: item(before), offset: offset)
+            core.createObject(id, kind: kind, parent: object, parentKey: id.raw)
+            core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
+                                     count: 1, kind: .insertObject, objectKind: kind))
+            events.append(.listInsert(object: op.object, index: position, values: [.object(newObject)]))
+        case .insertText(let after, let before, let text):
+            let s = Int(slot.index)
+            let offset = core.sequences[s].scalars.count
+            core.sequences[s].scalars.append(scalarsOf: text)
+            let width = core.sequences[s].scalars.count - offset
+            let position = insertRemote(s, id: id, count: width, after: item(after), before: item(before), offset: offset)
+            core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
+                                     count: UInt32(width), kind: .insertText))
+            events.append(.textInsert(object: op.object, index: position, text: text))
+        case .remove(let first, let count):
+            let s = Int(slot.index)
+            let firstItem = item(first)
+            let removed = core.sequences[s].tree.delete(first: firstItem, count: count, index: &core.itemIndex)
+            core.ops.append(OpRecord(object: object, a: firstItem.raw, count: UInt32(count), kind: .remove))
+            for range in removed {
+                events.append(.removal(from: op.object, index: range.position, count: range.count, isText: slot.kind == .text))
+            }
+        case .increment(let delta):
+            core.counters[Int(slot.index)] &+= delta
+            core.ops.append(OpRecord(object: object, a: UInt64(bitPattern: delta), kind: .increment))
+            events.append(.counterIncrement(object: op.object, delta: delta))
+        }
     }
 
     private mutating func insertRemote(_ s: Int, id: ItemID, count: Int, after: ItemID, before: ItemID, offset: Int) -> Int {
@@ -402,10 +456,10 @@ extension Document {
     }
 
     private mutating func applyRegister(
-        id: ItemID, lamport: UInt64, object: ItemID, slot: ObjectSlot, objectID: ObjectID, key: String, kind: OpKind,
-        value: Value?, objectKind: ObjectKind, pred: [OpID], events: inout [DocumentEvent]
+        id: ItemID, lamport: UInt64, object: ItemID, slot: ObjectSlot, objectID: ObjectID, key: String, keyIndex: UInt32?,
+        kind: OpKind, value: Value?, objectKind: ObjectKind, pred: [OpID], events: inout [DocumentEvent]
     ) {
-        let keyIndex = core.keys.index(of: key)
+        let keyIndex = keyIndex ?? core.keys.index(of: key)
         var valueIndex = OpRecord.absent
         switch kind {
         case .make:
@@ -427,7 +481,8 @@ extension Document {
                                  predStart: UInt32(predStart), kind: kind, objectKind: objectKind))
         let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
         let m = Int(slot.index)
-        let replicas = core.replicas
+        // The IDs alone: a copy of the whole replica table costs a retain of each of its arrays.
+        let replicas = core.replicas.ids
         // In place, and one lookup for the write and the winner: a register copied out and
         // written back would copy its `others` on every write.
         func write(_ register: inout Register?) -> (changed: Bool, winner: RegisterEntry) {
@@ -435,7 +490,7 @@ extension Document {
                 register = Register(entry)
                 return (!entry.isAbsent, entry)
             }
-            let changed = register!.write(entry, overwriting: predSlice, beats: { DocumentCore.beats($0, $1, replicas) })
+            let changed = register!.write(entry, overwriting: predSlice, beats: { DocumentCore.beats($0, $1, ids: replicas) })
             return (changed, register!.winner)
         }
         let (changed, winner) = write(&core.maps[m].registers[keyIndex])

@@ -327,7 +327,13 @@ extension DocumentCore {
 
     @inline(__always)
     static func beats(_ a: RegisterEntry, _ b: RegisterEntry, _ replicas: ReplicaTable) -> Bool {
+        beats(a, b, ids: replicas.ids)
+    }
+
+    /// ``beats(_:_:_:)`` given the replica table's IDs.
+    @inline(__always)
+    static func beats(_ a: RegisterEntry, _ b: RegisterEntry, ids: [ReplicaID]) -> Bool {
         if a.lamport != b.lamport { return a.lamport > b.lamport }
-        return replicas.ids[Int(a.id.replica)].rawValue > replicas.ids[Int(b.id.replica)].rawValue
+        return ids[Int(a.id.replica)].rawValue > ids[Int(b.id.replica)].rawValue
     }
 }

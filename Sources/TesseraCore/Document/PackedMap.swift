@@ -141,7 +141,13 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     @discardableResult
     mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
         let packed = key.packed
-        if slots.isEmpty { rehash(8) }
+        if slots.isEmpty {
+            // Room for eight entries from the first: most maps are small (a shape's
+            // properties), and growing 1, 2, 4, 8 reallocated three arrays each time.
+            keys.reserveCapacity(8)
+            values.reserveCapacity(8)
+            rehash(16)
+        }
         let (slot, entry) = probe(packed)
         if let entry {
             let old = values[entry]

@@ -48,6 +48,8 @@ struct ChangeDecoder {
     private var valueObject: ObjectReferenceReader
 
     private var previousDepCounter: UInt64 = 0
+    /// The string-table index of the last map operation's key (set by ``decodeKey``).
+    private var lastKey: Int?
     private var previousInt: Int64 = 0
 
     /// Whether to read typing in bulk (see ``decodeJoined(_:)``); `runs` then says how many
@@ -56,7 +58,16 @@ struct ChangeDecoder {
     private var runs: [JoinedRun] = []
 
     private let changeCount: Int
-    private let operationCount: Int
+    /// How many operations the payload holds.
+    let operationCount: Int
+
+    // Where decoding stands: changes and operations read, and what the next change's
+    // columns are coded against.
+    private var decoded = 0
+    private var operationsLeft = 0
+    private var nextCounter: [UInt64] = []
+    private var nextLamport: UInt64 = 1
+    private var previousTimestamp: Int64 = 0
 
     /// Decodes the changes in `container`'s payload.
     static func decode(_ container: Container) throws(EncodingError) -> [Change] {
@@ -87,7 +98,7 @@ struct ChangeDecoder {
         return (changes, decoder.runs.isEmpty ? nil : decoder.runs)
     }
 
-    private init(payload: ByteReader, budget: ElementBudget) throws(EncodingError) {
+    init(payload: ByteReader, budget: ElementBudget) throws(EncodingError) {
         var reader = payload
         var budget = budget
         let changeOffset = reader.position
@@ -96,6 +107,7 @@ struct ChangeDecoder {
         let opOffset = reader.position
         operationCount = try reader.readCount(limit: Int.max, "operation count")
         try budget.spend(operationCount, at: opOffset, for: "operations")
+        operationsLeft = operationCount
         var columns = [ByteReader?](repeating: nil, count: Int(ColumnID.firstOptional))
         try Self.readSections(&reader) { (id, idOffset, section) throws(EncodingError) in
             guard id < ColumnID.firstOptional else { return }  // an optional extension this version skips
@@ -108,6 +120,7 @@ struct ChangeDecoder {
         func rle(_ id: ColumnID) -> RunLengthReader { RunLengthReader(raw(id), column: id) }
 
         replicas = try Self.decodeReplicas(raw(.replicas), budget: &budget)
+        nextCounter = [UInt64](repeating: 1, count: replicas.count)
         stringTableOffset = raw(.strings).position
         strings = StringTableDecoder(try Self.decodeStrings(raw(.strings), budget: &budget))
         origins = try Self.decodeOrigins(raw(.origins), budget: &budget)
@@ -239,80 +252,173 @@ struct ChangeDecoder {
     private mutating func decodeChanges() throws(EncodingError) -> [Change] {
         var changes: [Change] = []
         changes.reserveCapacity(changeCount)
-        var operationsLeft = operationCount
-        var nextCounter = [UInt64](repeating: 1, count: replicas.count)
-        var nextLamport: UInt64 = 1
-        var previousTimestamp: Int64 = 0
-        var decoded = 0
         while decoded < changeCount {
-            if joinsTyping, let typed = try keystrokes(limit: min(changeCount - decoded, operationsLeft), nextCounter: &nextCounter,
-                                                       nextLamport: &nextLamport, timestamp: previousTimestamp) {
+            if joinsTyping, let typed = try keystrokes() {
                 // `runs` is filled from the first bulk read on (the changes before stand for one each).
                 if runs.isEmpty { runs = Array(repeating: .single, count: changes.count) }
                 if !JoinedChanges.joinTyping(typed.change, typed.run, ontoLast: &changes, runs: &runs) {
                     changes.append(typed.change)
                     runs.append(typed.run)
                 }
-                decoded += Int(typed.run.count)
-                operationsLeft -= Int(typed.run.count)
                 continue
             }
-            decoded += 1
             if !runs.isEmpty { runs.append(.single) }
-            let replicaIndex = try changeReplica.next(below: replicas.count)
-            let replica = replicas[replicaIndex]
-            let startCounter = nextCounter[replicaIndex] &+ UInt64(bitPattern: try changeCounter.nextSigned())
-            let startLamport = nextLamport &+ UInt64(bitPattern: try changeLamport.nextSigned())
-            let opCount = try changeOpCount.nextCount(atMost: operationsLeft)
-            operationsLeft -= opCount
-            let timestamp = previousTimestamp &+ (try changeTimestamp.nextSigned())
-            previousTimestamp = timestamp
-            let origin = origins[try changeOrigin.next(below: origins.count)]
-            let depOffset = changeDepCount.offset
-            let depCount = try changeDepCount.nextCount(atMost: Int.max)
-            try budget.spend(depCount, at: depOffset, for: "dependencies")
-            var dependencies: [OpID] = []
-            dependencies.reserveCapacity(depCount)
-            for _ in 0..<depCount {
-                let dependencyReplica = replicas[try depReplica.next(below: replicas.count)]
-                previousDepCounter = previousDepCounter &+ UInt64(bitPattern: try depCounter.nextSigned())
-                dependencies.append(OpID(replica: dependencyReplica, counter: previousDepCounter))
-            }
+            let header = try nextHeader()
             var operations: [Operation] = []
-            operations.reserveCapacity(opCount)
-            var counter = startCounter
-            for _ in 0..<opCount {
-                let offset = opKind.offset
-                let operation = try decodeOperation(replica: replica, counter: counter)
-                // The width read first, so that the operation moves into the array uncopied.
-                let (next, overflow) = counter.addingReportingOverflow(UInt64(operation.width))
-                operations.append(operation)
-                guard !overflow else { throw .invalid(offset: offset, reason: "operation counter overflows 64 bits") }
-                counter = next
+            operations.reserveCapacity(header.opCount)
+            var counter = header.startCounter
+            for _ in 0..<header.opCount {
+                // A fresh array per operation: it moves into the operation uncopied.
+                var pred: [OpID] = []
+                operations.append(try nextOperation(replica: header.replica, counter: &counter, pred: &pred))
             }
-            let width = counter - startCounter
-            guard startLamport <= UInt64.max - width else {
-                throw .invalid(offset: changeLamport.offset, reason: "Lamport timestamp overflows 64 bits")
-            }
-            nextCounter[replicaIndex] = counter
-            nextLamport = startLamport + width
+            try endChange(header, counter: counter)
             changes.append(Change(
-                replica: replica, startCounter: startCounter, startLamport: startLamport, dependencies: dependencies,
-                origin: origin, timestamp: timestamp, operations: operations))
+                replica: header.replica, startCounter: header.startCounter, startLamport: header.startLamport,
+                dependencies: header.dependencies, origin: origins[header.originIndex], timestamp: header.timestamp,
+                operations: operations))
         }
+        try finishChanges()
+        return changes
+    }
+
+    /// Decodes the payload's changes and applies each to `document` as soon as it is read:
+    /// no change is built, and no operation is kept beyond its integration (the fast path of
+    /// ``Document/apply(encoded:limits:)``, see ``Document/applyInOrder(_:)``).
+    ///
+    /// Returns false at the first change that is not the next one the document can apply
+    /// (a duplicate, one that must wait for its dependencies, or an invalid one), leaving
+    /// `document` part-way: the caller restores it and takes the general path, which orders,
+    /// buffers and reports. Throws, likewise part-way, if the bytes do not decode.
+    mutating func applyInOrder(
+        to document: inout Document, staging: inout Document.Staging, events: inout [DocumentEvent], origins: inout [Origin]
+    ) throws(EncodingError) -> Bool {
+        // One buffer for every operation's predecessors: each operation is done with it before the next.
+        var pred: [OpID] = []
+        // The document's interned index of each string and origin of the payload's tables,
+        // plus one (0: not looked up yet): a key is hashed once per payload, not per write.
+        var keyIndices = [UInt32](repeating: 0, count: strings.strings.count)
+        var originIndices = [UInt32](repeating: 0, count: self.origins.count)
+        var lastOrigin = -1
+        while decoded < changeCount {
+            if let typed = try keystrokes() {
+                guard document.applyInOrder(typed.change, run: typed.run, staging: &staging, events: &events, origins: &origins)
+                else { return false }
+                lastOrigin = -1
+                continue
+            }
+            let header = try nextHeader()
+            guard let replica = document.startsInOrder(header) else { return false }
+            let opStart = document.core.ops.count
+            let change = Document.ChangeOrigin(replica: header.replica, start: header.startCounter)
+            var counter = header.startCounter
+            for _ in 0..<header.opCount {
+                let first = counter
+                lastKey = nil
+                let operation = try nextOperation(replica: header.replica, counter: &counter, pred: &pred)
+                var keyIndex: UInt32?
+                if let key = lastKey {
+                    if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
+                    keyIndex = keyIndices[key] - 1
+                }
+                guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
+                                            lamport: header.startLamport &+ (first - header.startCounter), keyIndex: keyIndex,
+                                            staging: &staging, events: &events)
+                else { return false }
+            }
+            try endChange(header, counter: counter)
+            let o = header.originIndex
+            if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
+            document.logChange(
+                replica: replica, startCounter: UInt32(header.startCounter), width: UInt32(counter - header.startCounter),
+                opStart: opStart, dependencies: header.dependencies, origin: originIndices[o] - 1,
+                startLamport: header.startLamport, timestamp: header.timestamp, run: 1)
+            // The payload's origin table holds each origin once: equal indices, equal origins.
+            if lastOrigin != o {
+                if origins.last != self.origins[o] { origins.append(self.origins[o]) }
+                lastOrigin = o
+            }
+        }
+        try finishChanges()
+        return true
+    }
+
+    /// What the per-change columns say of the next change.
+    struct ChangeHeader {
+        var replica: ReplicaID
+        var replicaIndex: Int
+        var startCounter: UInt64
+        var startLamport: UInt64
+        var opCount: Int
+        var timestamp: Int64
+        /// Index into the payload's origin table.
+        var originIndex: Int
+        var dependencies: [OpID]
+    }
+
+    /// Reads the next change's header (its operations follow).
+    private mutating func nextHeader() throws(EncodingError) -> ChangeHeader {
+        decoded += 1
+        let replicaIndex = try changeReplica.next(below: replicas.count)
+        let replica = replicas[replicaIndex]
+        let startCounter = nextCounter[replicaIndex] &+ UInt64(bitPattern: try changeCounter.nextSigned())
+        let startLamport = nextLamport &+ UInt64(bitPattern: try changeLamport.nextSigned())
+        let opCount = try changeOpCount.nextCount(atMost: operationsLeft)
+        operationsLeft -= opCount
+        let timestamp = previousTimestamp &+ (try changeTimestamp.nextSigned())
+        previousTimestamp = timestamp
+        let originIndex = try changeOrigin.next(below: origins.count)
+        let depOffset = changeDepCount.offset
+        let depCount = try changeDepCount.nextCount(atMost: Int.max)
+        try budget.spend(depCount, at: depOffset, for: "dependencies")
+        var dependencies: [OpID] = []
+        dependencies.reserveCapacity(depCount)
+        for _ in 0..<depCount {
+            let dependencyReplica = replicas[try depReplica.next(below: replicas.count)]
+            previousDepCounter = previousDepCounter &+ UInt64(bitPattern: try depCounter.nextSigned())
+            dependencies.append(OpID(replica: dependencyReplica, counter: previousDepCounter))
+        }
+        return ChangeHeader(replica: replica, replicaIndex: replicaIndex, startCounter: startCounter, startLamport: startLamport,
+                            opCount: opCount, timestamp: timestamp, originIndex: originIndex, dependencies: dependencies)
+    }
+
+    /// Reads the operation at `counter` (by `replica`) and moves `counter` past it; `pred`
+    /// receives a map operation's predecessors.
+    @inline(__always)
+    private mutating func nextOperation(replica: ReplicaID, counter: inout UInt64, pred: inout [OpID]) throws(EncodingError) -> Operation {
+        let offset = opKind.offset
+        let operation = try decodeOperation(replica: replica, counter: counter, pred: &pred)
+        let (next, overflow) = counter.addingReportingOverflow(UInt64(operation.width))
+        guard !overflow else { throw .invalid(offset: offset, reason: "operation counter overflows 64 bits") }
+        counter = next
+        return operation
+    }
+
+    /// Ends the change `header` began, whose operations took the counters up to `counter`.
+    private mutating func endChange(_ header: ChangeHeader, counter: UInt64) throws(EncodingError) {
+        let width = counter - header.startCounter
+        guard header.startLamport <= UInt64.max - width else {
+            throw .invalid(offset: changeLamport.offset, reason: "Lamport timestamp overflows 64 bits")
+        }
+        nextCounter[header.replicaIndex] = counter
+        nextLamport = header.startLamport + width
+    }
+
+    /// After the last change: the counts must agree and every column must be consumed.
+    private func finishChanges() throws(EncodingError) {
         guard operationsLeft == 0 else {
             throw .invalid(offset: changeOpCount.offset, reason: "the changes hold \(operationCount - operationsLeft) operations, the header says \(operationCount)")
         }
         try finish()
-        return changes
     }
 
     /// The keystrokes the columns code next, read in bulk, if there are at least two (see
     /// ``decodeJoined(_:)``): typing at the cursor, backspacing or forward deleting. Anything
     /// else, including anything invalid, is left to the change-by-change path, which
     /// reports it.
-    private mutating func keystrokes(limit: Int, nextCounter: inout [UInt64], nextLamport: inout UInt64,
-                                     timestamp: Int64) throws(EncodingError) -> (change: Change, run: JoinedRun)? {
+    private mutating func keystrokes() throws(EncodingError) -> (change: Change, run: JoinedRun)? {
+        let limit = min(changeCount - decoded, operationsLeft)
+        let timestamp = previousTimestamp
         let inside = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
         let atEnd = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforeNone)
         let backspace = OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor)
@@ -396,10 +502,12 @@ struct ChangeDecoder {
             timestamp: timestamp, operations: operations)
         nextCounter[r] = start + count
         nextLamport += count
+        decoded += Int(count)
+        operationsLeft -= Int(count)
         return (change, JoinedRun(count: UInt32(count), descending: descending))
     }
 
-    private mutating func decodeOperation(replica: ReplicaID, counter: UInt64) throws(EncodingError) -> Operation {
+    private mutating func decodeOperation(replica: ReplicaID, counter: UInt64, pred: inout [OpID]) throws(EncodingError) -> Operation {
         let object = try opObject.next(objects: &objects, replicas: replicas)
         let id = OpID(replica: replica, counter: counter)
         let kindOffset = opKind.offset
@@ -410,14 +518,14 @@ struct ChangeDecoder {
         let action: Operation.Action
         switch meaning {
         case .set:
-            let (key, index, pred) = try decodeKey(object: object, id: id)
+            let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
             action = .set(key: key, value: try decodeValue(in: .key(index)), pred: pred)
         case .make:
-            let (key, _, pred) = try decodeKey(object: object, id: id)
+            let (key, _) = try decodeKey(object: object, id: id, pred: &pred)
             action = .make(key: key, kind: try decodeObjectKind(), pred: pred)
             objects.append(ObjectID(id))
         case .delete:
-            let (key, _, pred) = try decodeKey(object: object, id: id)
+            let (key, _) = try decodeKey(object: object, id: id, pred: &pred)
             action = .delete(key: key, pred: pred)
         case .insert(let form, let afterCode, let beforeCode):
             let state = cursors.state(of: object)
@@ -475,23 +583,24 @@ struct ChangeDecoder {
         return Operation(object: object.id, action: action)
     }
 
-    /// A map operation's key (and its string index) and predecessors, coded against the
-    /// register's last writer.
-    private mutating func decodeKey(object: ListedObject, id: OpID) throws(EncodingError) -> (String, UInt64, [OpID]) {
+    /// A map operation's key (and its string index); its predecessors, coded against the
+    /// register's last writer, replace the contents of `pred`.
+    private mutating func decodeKey(object: ListedObject, id: OpID, pred: inout [OpID]) throws(EncodingError) -> (String, UInt64) {
         let keyOffset = opKey.offset
         let (key, index) = try strings.resolve(try opKey.next(), offset: keyOffset)
+        lastKey = Int(index)
         let base = writers.base(object: object, key: index, id: id)
         let offset = predCount.offset
         let count = try predCount.nextCount(atMost: Int.max)
         try budget.spend(count, at: offset, for: "predecessors")
-        var pred: [OpID] = []
+        pred.removeAll(keepingCapacity: true)
         pred.reserveCapacity(count)
         for _ in 0..<count {
             let code = try predReplica.next(below: replicas.count + 1)
             let replica = code == 0 ? base.replica : replicas[code - 1]
             pred.append(OpID(replica: replica, counter: base.counter &- UInt64(bitPattern: try predCounter.nextSigned())))
         }
-        return (key, index, pred)
+        return (key, index)
     }
 
     /// An operation ID the typing model did not predict.

@@ -100,8 +100,9 @@ extension Document {
 
     /// A document built by applying every change in `container`.
     init(replaying container: Container, replica: ReplicaID, origin: Origin) throws(EncodingError) {
-        let (changes, runs) = try ChangeDecoder.decodeJoined(container)
         self.init(replica: replica, origin: origin)
+        if applyInOrder(container) != nil { return }
+        let (changes, runs) = try ChangeDecoder.decodeJoined(container)
         do {
             _ = try apply(changes, runs: runs)
         } catch {
@@ -118,8 +119,12 @@ extension Document {
     /// - Returns: the visible changes, in order.
     @discardableResult
     public mutating func apply(encoded bytes: [UInt8], limits: DecodingLimits = .standard) throws(EncodingError) -> DocumentEvents {
+        let container = try Container.decode(bytes, limits: limits)
+        try container.expect(.changes, .snapshot)
+        // Changes that come in order are applied as they are read (see applyInOrder).
+        if let events = applyInOrder(container) { return events }
         // Typing is read in bulk and applied as the runs it is (see JoinedChanges).
-        let (changes, runs) = try ChangeDecoder.decodeJoined(bytes, limits: limits)
+        let (changes, runs) = try ChangeDecoder.decodeJoined(container)
         do {
             return try apply(changes, runs: runs)
         } catch {

@@ -1,0 +1,94 @@
+/// The fast path of ``Document/apply(encoded:limits:)``: a payload whose changes the document
+/// can apply in the order they come (the usual case: a delta or a whole history, sent in
+/// causal order, with nothing buffered) is applied as it is decoded, change by change and
+/// operation by operation, each validated against the document as it is then.
+///
+/// Nothing is built on the way: no ``Change``, no array of operations, no batch to order or
+/// stage. The general path (``Document/apply(_:)``) decodes every change first, orders them,
+/// validates them all against the document plus what the batch creates, and only then
+/// integrates them; for a whole-history import that made building, copying and freeing the
+/// decoded values cost more than applying them.
+///
+/// It stays atomic: the document's storage is kept aside (copy-on-write, so nothing is copied
+/// until the first write to each buffer) and put back if any change turns out not to be
+/// next in line, or invalid, or the bytes do not decode; the general path then starts over
+/// and buffers or reports exactly as it always does. Since that keeps both copies of what
+/// the payload touches, the fast path is taken only for payloads that are large beside the
+/// history they land on, where that copy is small beside the work.
+extension Document {
+    /// Applies the changes of `container` in order (see above), or returns nil, the document
+    /// unchanged, if the general path must.
+    mutating func applyInOrder(_ container: Container) -> DocumentEvents? {
+        guard open == nil else { return nil }
+        ensureHistory()
+        guard core.loadFailure == nil, core.pending.count == 0,
+              var decoder = try? ChangeDecoder(payload: container.payload, budget: container.budget),
+              decoder.operationCount > 0,
+              decoder.operationCount &* 4 >= core.ops.count + core.runJoins
+        else { return nil }
+        let saved = core
+        var events: [DocumentEvent] = []
+        var origins: [Origin] = []
+        var staging = Staging()
+        // Each change is integrated as soon as it validates: the document holds what it made.
+        staging.isRecording = false
+        let applied = (try? decoder.applyInOrder(to: &self, staging: &staging, events: &events, origins: &origins)) ?? false
+        guard applied else {
+            core = saved
+            return nil
+        }
+        undo.remoteChangesApplied()
+        return DocumentEvents(isLocal: false, origins: origins, events: events)
+    }
+
+    /// Whether the change `header` describes is the next one its replica has for this
+    /// document and everything it depends on is here; if so, its replica's index. The checks
+    /// of ``classify(_:width:staging:)`` that need no operation (the decoder checks the width
+    /// as it reads them; see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
+    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader) -> UInt32? {
+        let limit = UInt64(UInt32.max)
+        guard header.opCount > 0, header.startCounter >= 1, header.startCounter < limit,
+              header.startLamport >= 1, header.startLamport < UInt64.max / 2,
+              header.startCounter == core.seen(header.replica) + 1
+        else { return nil }
+        for dep in header.dependencies where core.seen(dep.replica) < dep.counter { return nil }
+        return core.replicaIndex(header.replica)
+    }
+
+    /// Validates operation `op` of `change` (replica index `replica`), which takes counter
+    /// `counter` and Lamport time `lamport`, against the document and integrates it.
+    /// Returns false, the document unchanged, if it is invalid.
+    @inline(__always)
+    mutating func applyInOrder(
+        _ op: borrowing Operation, counter: UInt64, of change: ChangeOrigin, replica: UInt32, lamport: UInt64,
+        keyIndex: UInt32?, staging: inout Staging, events: inout [DocumentEvent]
+    ) -> Bool {
+        // The operation's counters must fit the log's 32 bits (as ``classify`` checks for a change).
+        guard UInt64(op.width) < UInt64(UInt32.max) - counter else { return false }
+        do {
+            try Document.validateOperation(op, counter: counter, of: change, replica: replica, core: core, staging: &staging)
+        } catch {
+            return false
+        }
+        integrateOperation(op, id: ItemID(replica: replica, counter: UInt32(counter)), lamport: lamport, keyIndex: keyIndex,
+                           events: &events)
+        return true
+    }
+
+    /// Applies `change`, a keystroke run the decoder read in bulk (standing for `run`), if it
+    /// is next in line and valid; returns false, the document unchanged, if not.
+    mutating func applyInOrder(
+        _ change: Change, run: JoinedRun, staging: inout Staging, events: inout [DocumentEvent], origins: inout [Origin]
+    ) -> Bool {
+        let width = run.width(of: change)
+        guard (try? classify(change, width: width, staging: staging)) == .ready else { return false }
+        do {
+            try validate(change, width: width, staging: &staging)
+        } catch {
+            return false
+        }
+        integrate(change, run: run, events: &events)
+        if origins.last != change.origin { origins.append(change.origin) }
+        return true
+    }
+}

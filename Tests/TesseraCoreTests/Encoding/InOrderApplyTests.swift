@@ -1,0 +1,187 @@
+import Testing
+@testable import TesseraCore
+import TesseraTestSupport
+
+/// `apply(encoded:)` applies a payload whose changes come in causal order as it decodes it
+/// (``Document/applyInOrder(_:)``); anything else goes down the general path of
+/// ``Document/apply(_:)``. The two must be indistinguishable from outside.
+@Suite("Applying a payload as it is read")
+struct InOrderApplyTests {
+    static let reader = ReplicaID(rawValue: 0xB0B)!
+
+    /// A random history written by three replicas that gossip as they go (maps, lists, texts,
+    /// counters, nested objects, deletes, undo), merged into one document.
+    static func history(seed: UInt64) throws -> Document {
+        var rng = SplitMix64(seed: seed)
+        var base = Document(replica: ReplicaID(rawValue: 100 + seed)!, origin: .human("base"))
+        try base.makeObject(.text, forKey: "t")
+        try base.makeObject(.list, forKey: "l")
+        var docs = (0..<3).map { i in
+            var doc = base.fork(replica: ReplicaID(rawValue: (seed &* 31 &+ UInt64(i) &+ 1) | 1 << 40)!)
+            doc.origin = i == 2 ? .agent("model", onBehalfOf: "ada") : .human("r\(i)")
+            return doc
+        }
+        for _ in 0..<(4 + rng.below(6)) {
+            for i in docs.indices {
+                for _ in 0..<(1 + rng.below(4)) {
+                    if rng.chance(8) {
+                        try docs[i].undo()
+                    } else {
+                        let edits = 1 + rng.below(3)
+                        try docs[i].transact { doc in
+                            for _ in 0..<edits { try RandomEdits.randomEdit(&doc, &rng) }
+                        }
+                    }
+                }
+                // Typing: runs of one-character changes, which the encoder codes at the cursor.
+                if rng.chance(30), case .object(let text) = try docs[i].get("t") {
+                    var at = rng.below(try docs[i].count(of: text) + 1)
+                    for _ in 0..<(2 + rng.below(8)) {
+                        try docs[i].insertText(["a", "b", "é"][rng.below(3)], at: at, in: text)
+                        at += 1
+                    }
+                }
+            }
+            let a = rng.below(3)
+            let b = rng.below(3)
+            if a != b { let source = docs[a]; try docs[b].merge(source) }
+        }
+        for i in 1..<3 { try docs[0].merge(docs[i]) }
+        return docs[0]
+    }
+
+    /// `bytes` applied to `document` by the in-order path (which must take them) and by the
+    /// general path, with the same outcome.
+    static func expectSameOutcome(_ bytes: [UInt8], on document: Document, _ comment: Comment) throws {
+        var fast = document
+        let container = try Container.decode(bytes, limits: .standard)
+        let events = fast.applyInOrder(container)
+        #expect(events != nil, "the in-order path declined: \(comment)")
+        var general = document
+        let expected = try general.apply(Change.decode(bytes))
+        #expect(fast.materialize() == general.materialize(), "\(comment)")
+        #expect(fast.version == general.version, "\(comment)")
+        #expect(fast.frontier == general.frontier, "\(comment)")
+        #expect(fast.lamport == general.lamport, "\(comment)")
+        #expect(fast.changes() == general.changes(), "\(comment)")
+        #expect(fast.encodeSnapshot() == general.encodeSnapshot(), "\(comment)")
+        if let events {
+            #expect(events.origins == expected.origins, "\(comment)")
+            // The in-order path may report a typed run in two pieces where the general path
+            // joined it first: the same edits.
+            #expect(EventCoalescing.coalesced(events.events) == EventCoalescing.coalesced(expected.events), "\(comment)")
+        }
+        // Both go on alike: the next local edit is the same change.
+        try fast.set("after", to: 1, in: .root)
+        try general.set("after", to: 1, in: .root)
+        #expect(fast.changes(since: document.version) == general.changes(since: document.version), "\(comment)")
+    }
+
+    @Test("a whole history read into a fresh document equals the general path's", arguments: 0..<4)
+    func wholeHistories(batch: Int) throws {
+        for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
+            let source = try Self.history(seed: seed)
+            try Self.expectSameOutcome(source.encodeChanges(since: VersionVector()), on: Document(replica: Self.reader),
+                                       "seed \(seed)")
+        }
+    }
+
+    @Test("a delta read into a replica that diverged equals the general path's", arguments: 0..<4)
+    func deltas(batch: Int) throws {
+        for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
+            var rng = SplitMix64(seed: seed)
+            let base = try Self.history(seed: seed)
+            var a = base.fork(replica: ReplicaID(rawValue: 0xA11CE)!)
+            var b = base.fork(replica: Self.reader)
+            let fork = base.version
+            // A delta the size of the history or more: smaller ones take the general path (see
+            // Document.applyInOrder), and `declines` covers that.
+            for _ in 0..<(20 + rng.below(40)) { try RandomEdits.randomEdit(&b, &rng) }
+            for _ in 0..<(base.operationCount + rng.below(100)) { try RandomEdits.randomEdit(&a, &rng) }
+            try Self.expectSameOutcome(a.encodeChanges(since: fork), on: b, "seed \(seed)")
+        }
+    }
+
+    @Test("changes out of order, duplicates and invalid operations go down the general path, the document untouched")
+    func declines() throws {
+        let source = try Self.history(seed: 7)
+        let changes = source.changes()
+        let fresh = Document(replica: Self.reader)
+
+        // A small delta beside a long history: the general path.
+        var long = source
+        var writer = source.fork(replica: ReplicaID(rawValue: 0xD0C)!)
+        try writer.set("late", to: 1, in: .root)
+        #expect(long.applyInOrder(try Container.decode(writer.encodeChanges(since: source.version), limits: .standard)) == nil)
+        try long.apply(encoded: writer.encodeChanges(since: source.version))
+        #expect(long.materialize() == writer.materialize())
+
+        // Out of order: the last change first.
+        let shuffled = Change.encode([changes[changes.count - 1]] + changes.dropLast())
+        var document = fresh
+        #expect(document.applyInOrder(try Container.decode(shuffled, limits: .standard)) == nil)
+        #expect(document.encodeSnapshot() == fresh.encodeSnapshot())
+        try document.apply(encoded: shuffled)
+        #expect(document.materialize() == source.materialize())
+        #expect(document.pendingChangeCount == 0)
+
+        // Duplicates: the whole history again.
+        let all = Change.encode(changes)
+        let before = document.encodeSnapshot()
+        #expect(document.applyInOrder(try Container.decode(all, limits: .standard)) == nil)
+        #expect(document.encodeSnapshot() == before)
+        try document.apply(encoded: all)
+        #expect(document.encodeSnapshot() == before)
+
+        // A change that waits: the general path buffers it.
+        var waiting = fresh
+        try waiting.apply(encoded: Change.encode(Array(changes.dropFirst())))
+        #expect(waiting.pendingChangeCount == changes.count - 1)
+        #expect(waiting.materialize() == fresh.materialize())
+
+        // An invalid operation after many valid ones: a write to an object nobody made.
+        var hostile = changes.last!
+        hostile.startCounter = source.version[hostile.replica] + 1
+        hostile.startLamport = source.lamport + 1
+        hostile.dependencies = []
+        let nowhere = ObjectID(OpID(replica: hostile.replica, counter: 1 << 30))
+        hostile.operations = [Operation(object: nowhere, action: .set(key: "x", value: 1, pred: []))]
+        var target = fresh
+        #expect(throws: EncodingError.self) { try target.apply(encoded: Change.encode(changes + [hostile])) }
+        #expect(target.encodeSnapshot() == fresh.encodeSnapshot())
+        #expect(target.changeCount == 0)
+    }
+}
+
+/// Events with neighbouring inserts and removes of one sequence merged: inserting `s` at `i`
+/// then `t` right after it is inserting `s + t` at `i`, and removing `c` at `i` then `d` at `i`
+/// (or just before) is removing `c + d`. Two lists of events with equal coalesced forms make
+/// the same edits.
+enum EventCoalescing {
+    static func coalesced(_ events: [DocumentEvent]) -> [DocumentEvent] {
+        var out: [DocumentEvent] = []
+        for event in events {
+            if let last = out.last, let merged = merge(last, event) {
+                out[out.count - 1] = merged
+            } else {
+                out.append(event)
+            }
+        }
+        return out
+    }
+
+    private static func merge(_ a: DocumentEvent, _ b: DocumentEvent) -> DocumentEvent? {
+        switch (a, b) {
+        case (.textInsert(let o, let i, let s), .textInsert(let p, let j, let t)) where o == p && j == i + s.unicodeScalars.count:
+            return .textInsert(object: o, index: i, text: s + t)
+        case (.listInsert(let o, let i, let s), .listInsert(let p, let j, let t)) where o == p && j == i + s.count:
+            return .listInsert(object: o, index: i, values: s + t)
+        case (.textRemove(let o, let i, let c), .textRemove(let p, let j, let d)) where o == p && (j == i || j + d == i):
+            return .textRemove(object: o, index: min(i, j), count: c + d)
+        case (.listRemove(let o, let i, let c), .listRemove(let p, let j, let d)) where o == p && (j == i || j + d == i):
+            return .listRemove(object: o, index: min(i, j), count: c + d)
+        default:
+            return nil
+        }
+    }
+}
