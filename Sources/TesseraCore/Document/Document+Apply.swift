@@ -311,9 +311,21 @@ extension Document {
             let limit = first.replica == change.replica ? max(seen(first.replica), counter - 1) : seen(first.replica)
             guard count >= 1, first.counter >= 1, first.counter <= limit, UInt64(count) <= limit - first.counter + 1
             else { throw .invalidOperation("remove of \(count) elements from \(first)") }
-            for k in 0..<UInt64(count) {
+            // Every target is known (the bound above); those the tree holds are checked a tree
+            // run at a time, the rest (made earlier in the batch) one by one.
+            let tree = core.objects[object].map { Int($0.index) }
+            var k: UInt64 = 0
+            while k < UInt64(count) {
                 let id = OpID(replica: first.replica, counter: first.counter + k)
+                if let tree, let item = core.itemID(id) {
+                    let held = core.sequences[tree].tree.runRemainder(from: item, index: core.itemIndex)
+                    if held > 0 {
+                        k += UInt64(held)
+                        continue
+                    }
+                }
                 guard isElement(id, of: object, kind: kind) else { throw .unknownOperation(id) }
+                k += 1
             }
         case .increment:
             _ = try expect(op.object, .counter)

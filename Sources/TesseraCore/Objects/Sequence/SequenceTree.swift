@@ -160,6 +160,13 @@ struct SequenceTree: Sendable {
         locate(id.raw, index: index) != nil
     }
 
+    /// How many consecutive IDs from `id` on this tree holds in the run that holds `id` (at
+    /// least one if it holds `id`, 0 if not): a range of IDs is checked a run at a time.
+    func runRemainder(from id: ItemID, index: ItemIndex) -> Int {
+        guard let cursor = locate(id.raw, index: index) else { return 0 }
+        return runs[cursor.leaf * leafCapacity + cursor.run].count - cursor.offset
+    }
+
     /// Whether the item `id` is deleted, or `nil` if it is not in this tree. O(1) + one leaf scan.
     func isDeleted(_ id: ItemID, index: ItemIndex) -> Bool? {
         guard let cursor = locate(id.raw, index: index) else { return nil }
