@@ -34,12 +34,15 @@ struct Register: Sendable {
                 others = [entry]
             }
         } else {
-            var live = ([winner] + others).filter { !pred.contains($0.id) }
-            live.append(entry)
+            // In place in `others` (the live entries are the winner, then the others, then
+            // `entry`): building new arrays here cost more than the election.
+            let winnerIsLive = !pred.contains(winner.id)
+            others.removeAll { pred.contains($0.id) }
+            if winnerIsLive { others.insert(winner, at: 0) }
+            others.append(entry)
             var best = 0
-            for i in 1..<live.count where beats(live[i], live[best]) { best = i }
-            winner = live.remove(at: best)
-            others = live
+            for i in 1..<others.count where beats(others[i], others[best]) { best = i }
+            winner = others.remove(at: best)
         }
         return winner.id != previousWinner
     }
