@@ -125,7 +125,7 @@ extension Document {
     /// Virtual effects of the changes validated so far in one ``apply(_:)`` call.
     struct Staging {
         /// Whether to keep what validated changes create. Off when each change is integrated
-        /// right after it validates (see ``ChangeDecoder/applyInOrder(to:events:origins:)``):
+        /// right after it validates (see ``ChangeDecoder/applyInOrder(to:staging:events:origins:)``):
         /// the document then holds it.
         var isRecording = true
         var clock = PackedMap<ReplicaID, UInt64>()
@@ -184,17 +184,24 @@ extension Document {
     /// Whether `change`, which takes `width` counters, is new, and ready to apply.
     func classify(_ change: borrowing Change, width: UInt64, staging: Staging) throws(DocumentError) -> Readiness {
         guard width > 0, !change.operations.isEmpty else { throw .invalidOperation("change \(change.replica)@\(change.startCounter) has no operations") }
+        return try readiness(replica: change.replica, start: change.startCounter, lamport: change.startLamport, width: width,
+                             dependencies: change.dependencies, staging: staging)
+    }
+
+    /// ``classify(_:width:staging:)`` for a change known by its replica, first counter and
+    /// Lamport time, width (at least 1) and dependencies.
+    func readiness(replica: ReplicaID, start: UInt64, lamport: UInt64, width: UInt64, dependencies: [OpID], staging: Staging)
+        throws(DocumentError) -> Readiness {
         // Compare before adding: hostile counters near UInt64.max must not trap.
         let limit = UInt64(UInt32.max)
-        guard change.startCounter >= 1, change.startCounter < limit, width < limit, change.startCounter + width - 1 < limit,
-            change.startLamport >= 1, change.startLamport < UInt64.max / 2
+        guard start >= 1, start < limit, width < limit, start + width - 1 < limit, lamport >= 1, lamport < UInt64.max / 2
         else { throw .counterOverflow }
-        let have = seen(change.replica, staging)
-        if change.startCounter + width - 1 <= have { return .duplicate }
-        if change.startCounter <= have { throw .inconsistentHistory(replica: change.replica, counter: have) }
-        if change.startCounter != have + 1 { return .waiting }
-        for dep in change.dependencies where seen(dep.replica, staging) < dep.counter {
-            if dep.replica == change.replica { throw .invalidOperation("change depends on its own future") }
+        let have = seen(replica, staging)
+        if start + width - 1 <= have { return .duplicate }
+        if start <= have { throw .inconsistentHistory(replica: replica, counter: have) }
+        if start != have + 1 { return .waiting }
+        for dep in dependencies where seen(dep.replica, staging) < dep.counter {
+            if dep.replica == replica { throw .invalidOperation("change depends on its own future") }
             return .waiting
         }
         return .ready
@@ -213,7 +220,7 @@ extension Document {
     ) throws(DocumentError) {
         var counter = change.startCounter
         for op in change.operations {
-            try validateOperation(op, counter: counter, of: ChangeOrigin(replica: change.replica, start: change.startCounter),
+            try validateOperation(op, counter: counter, of: ChangeStart(replica: change.replica, start: change.startCounter),
                                   replica: replica, core: core, staging: &staging)
             counter += UInt64(op.width)
         }
@@ -222,7 +229,7 @@ extension Document {
 
     /// Where an operation's change starts: an ID of the change's own is known from there up to
     /// the operation before.
-    struct ChangeOrigin {
+    struct ChangeStart {
         var replica: ReplicaID
         var start: UInt64
     }
@@ -230,7 +237,7 @@ extension Document {
     /// Checks operation `op`, which takes counter `counter` of the change `change` (by `replica`, the
     /// change's replica index), against the document plus what the batch created so far.
     static func validateOperation(
-        _ op: borrowing Operation, counter: UInt64, of change: ChangeOrigin, replica: UInt32, core: DocumentCore,
+        _ op: borrowing Operation, counter: UInt64, of change: ChangeStart, replica: UInt32, core: DocumentCore,
         staging: inout Staging
     ) throws(DocumentError) {
         // Reads `staging` in place: passing it to a function would copy its tables each time.

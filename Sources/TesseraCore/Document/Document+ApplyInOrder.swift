@@ -42,16 +42,14 @@ extension Document {
     }
 
     /// Whether the change `header` describes is the next one its replica has for this
-    /// document and everything it depends on is here; if so, its replica's index. The checks
-    /// of ``classify(_:width:staging:)`` that need no operation (the decoder checks the width
-    /// as it reads them; see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
-    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader) -> UInt32? {
-        let limit = UInt64(UInt32.max)
-        guard header.opCount > 0, header.startCounter >= 1, header.startCounter < limit,
-              header.startLamport >= 1, header.startLamport < UInt64.max / 2,
-              header.startCounter == core.seen(header.replica) + 1
+    /// document and everything it depends on is here (``readiness(replica:start:lamport:width:dependencies:staging:)``);
+    /// if so, its replica's index. Its operations are not read yet: the width is checked as
+    /// they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
+    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader, staging: Staging) -> UInt32? {
+        guard header.opCount > 0,
+              (try? readiness(replica: header.replica, start: header.startCounter, lamport: header.startLamport, width: 1,
+                              dependencies: header.dependencies, staging: staging)) == .ready
         else { return nil }
-        for dep in header.dependencies where core.seen(dep.replica) < dep.counter { return nil }
         return core.replicaIndex(header.replica)
     }
 
@@ -60,7 +58,7 @@ extension Document {
     /// Returns false, the document unchanged, if it is invalid.
     @inline(__always)
     mutating func applyInOrder(
-        _ op: borrowing Operation, counter: UInt64, of change: ChangeOrigin, replica: UInt32, lamport: UInt64,
+        _ op: borrowing Operation, counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64,
         keyIndex: UInt32?, staging: inout Staging, events: inout [DocumentEvent]
     ) -> Bool {
         // The operation's counters must fit the log's 32 bits (as ``classify`` checks for a change).

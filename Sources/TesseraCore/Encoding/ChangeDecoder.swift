@@ -75,6 +75,13 @@ struct ChangeDecoder {
         return try decoder.decodeChanges()
     }
 
+    /// ``decodeJoined(_:)`` of a changes or snapshot container's bytes.
+    static func decodeJoined(_ bytes: [UInt8], limits: DecodingLimits) throws(EncodingError) -> (changes: [Change], runs: [JoinedRun]?) {
+        let container = try Container.decode(bytes, limits: limits)
+        try container.expect(.changes, .snapshot)
+        return try decodeJoined(container)
+    }
+
     /// Decodes the changes in `container`'s payload with typing joined: where every
     /// per-change column repeats what a keystroke typed at the cursor codes to (same replica,
     /// next counter and Lamport time, one operation, same timestamp and origin, no
@@ -83,13 +90,7 @@ struct ChangeDecoder {
     /// back as one change that stands for them (`runs[i]`, see ``JoinedChanges``): an insert of
     /// that many characters, or one remove of their targets. Accepts and rejects exactly the
     /// payloads ``decode(_:)`` does.
-    /// ``decodeJoined(_:)`` of a changes or snapshot container's bytes.
-    static func decodeJoined(_ bytes: [UInt8], limits: DecodingLimits) throws(EncodingError) -> (changes: [Change], runs: [JoinedRun]?) {
-        let container = try Container.decode(bytes, limits: limits)
-        try container.expect(.changes, .snapshot)
-        return try decodeJoined(container)
-    }
-
+    ///
     /// `runs` is nil when no run was read in bulk.
     static func decodeJoined(_ container: Container) throws(EncodingError) -> (changes: [Change], runs: [JoinedRun]?) {
         var decoder = try ChangeDecoder(payload: container.payload, budget: container.budget)
@@ -308,9 +309,9 @@ struct ChangeDecoder {
                 continue
             }
             let header = try nextHeader()
-            guard let replica = document.startsInOrder(header) else { return false }
+            guard let replica = document.startsInOrder(header, staging: staging) else { return false }
             let opStart = document.core.ops.count
-            let change = Document.ChangeOrigin(replica: header.replica, start: header.startCounter)
+            let change = Document.ChangeStart(replica: header.replica, start: header.startCounter)
             var counter = header.startCounter
             for _ in 0..<header.opCount {
                 let first = counter
