@@ -23,7 +23,7 @@ public struct Operation: Hashable, Sendable {
     private static func width(of action: Action) -> Int {
         switch action {
         case .insert(_, _, let values): values.count
-        case .insertText(_, _, let text): text.unicodeScalars.count
+        case .insertText(_, _, let text): text.scalarCount
         default: 1
         }
     }

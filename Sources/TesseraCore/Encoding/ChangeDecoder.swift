@@ -373,7 +373,8 @@ struct ChangeDecoder {
         let depCount = try changeDepCount.nextCount(atMost: Int.max)
         try budget.spend(depCount, at: depOffset, for: "dependencies")
         var dependencies: [OpID] = []
-        dependencies.reserveCapacity(depCount)
+        // Not for none: reserving on the shared empty array allocates a buffer.
+        if depCount > 0 { dependencies.reserveCapacity(depCount) }
         for _ in 0..<depCount {
             let dependencyReplica = replicas[try depReplica.next(below: replicas.count)]
             previousDepCounter = previousDepCounter &+ UInt64(bitPattern: try depCounter.nextSigned())
@@ -562,7 +563,7 @@ struct ChangeDecoder {
                 let length = try textLength.nextCount(atMost: textUTF8.remaining)
                 let text = try textUTF8.readString(length)
                 action = .insertText(after: after, before: before, text: text)
-                width = UInt64(text.unicodeScalars.count)
+                width = UInt64(text.scalarCount)
             }
             cursors.recordInsert(in: object, first: id, width: width, after: after, before: before)
         case .remove(let code):
@@ -595,7 +596,8 @@ struct ChangeDecoder {
         let count = try predCount.nextCount(atMost: Int.max)
         try budget.spend(count, at: offset, for: "predecessors")
         pred.removeAll(keepingCapacity: true)
-        pred.reserveCapacity(count)
+        // Not for none: reserving on the shared empty array allocates a buffer.
+        if count > 0 { pred.reserveCapacity(count) }
         for _ in 0..<count {
             let code = try predReplica.next(below: replicas.count + 1)
             let replica = code == 0 ? base.replica : replicas[code - 1]

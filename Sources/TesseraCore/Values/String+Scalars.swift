@@ -36,10 +36,50 @@ extension Array where Element == UInt8 {
     }
 }
 
+extension String {
+    /// The number of Unicode scalars: one per UTF-8 byte that does not continue a sequence,
+    /// counted over the string's contiguous storage (`unicodeScalars.count` walks the view
+    /// index by index).
+    var scalarCount: Int {
+        if let count = utf8.withContiguousStorageIfAvailable({ bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count &+= 1 }
+            return count
+        }) {
+            return count
+        }
+        return unicodeScalars.count
+    }
+}
+
 extension Array where Element == Unicode.Scalar {
-    /// Appends the scalars of `text` one at a time: `append(contentsOf: text.unicodeScalars)`
-    /// takes a slow generic path (hundreds of instructions for one typed character).
+    /// Appends the scalars of `text`, decoding its contiguous UTF-8 storage directly:
+    /// `append(contentsOf: text.unicodeScalars)` takes a slow generic path (hundreds of
+    /// instructions for one typed character). A String's UTF-8 is always valid.
     mutating func append(scalarsOf text: String) {
-        for scalar in text.unicodeScalars { append(scalar) }
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            // Room for every byte as a scalar, grown geometrically (an exact reserve per
+            // keystroke would copy the whole array each time).
+            let needed = count &+ bytes.count
+            if capacity < needed { reserveCapacity(Swift.max(needed, capacity &* 2)) }
+            var i = 0
+            while i < bytes.count {
+                let lead = UInt32(bytes[i])
+                if lead < 0x80 {
+                    append(Unicode.Scalar(UInt8(truncatingIfNeeded: lead)))
+                    i &+= 1
+                    continue
+                }
+                // A lead byte of 2, 3 or 4 bytes: its length and its payload bits.
+                let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+                var value = lead & (0x7F >> UInt32(length))
+                for k in 1..<length { value = value << 6 | UInt32(bytes[i &+ k] & 0x3F) }
+                append(Unicode.Scalar(value).unsafelyUnwrapped)
+                i &+= length
+            }
+        }
+        if done == nil {
+            for scalar in text.unicodeScalars { append(scalar) }
+        }
     }
 }

@@ -26,6 +26,26 @@ struct EncodingPrimitiveTests {
         #expect(ZigZag.encode(-1) == 1 && ZigZag.encode(1) == 2)
     }
 
+    @Test("strings count and decode to the scalars the standard library sees, at every UTF-8 width")
+    func scalarsOfStrings() {
+        // One, two, three and four UTF-8 bytes per scalar, their boundaries, a combining
+        // sequence (two scalars, one character), a bridged-looking substring and empty.
+        let texts = ["", "a", "hello", "\u{7F}\u{80}", "é", "\u{7FF}\u{800}", "€uro", "\u{FFFF}\u{10000}", "🙂 ok",
+                     "\u{10FFFF}", "e\u{301}", "mixed ascii, ü, 中文, 🇨🇭 and more", String("slice of text".dropFirst(3))]
+        var scalars: [Unicode.Scalar] = ["x"]
+        var expected: [Unicode.Scalar] = ["x"]
+        for text in texts {
+            #expect(text.scalarCount == text.unicodeScalars.count, "\(text)")
+            scalars.append(scalarsOf: text)
+            expected.append(contentsOf: text.unicodeScalars)
+            #expect(scalars == expected, "\(text)")
+        }
+        // Many short appends to one array (one keystroke at a time) keep every scalar.
+        var typed: [Unicode.Scalar] = []
+        for _ in 0..<1_000 { typed.append(scalarsOf: "ü") }
+        #expect(typed.count == 1_000 && typed.allSatisfy { $0 == "ü" })
+    }
+
     @Test("LEB128 rejects values beyond 64 bits and truncated varints")
     func leb128Hostile() {
         var overflow = ByteReader([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02])
