@@ -199,6 +199,16 @@ struct DocumentCore: Sendable {
             // Heads built upon by this change leave the frontier (see DESIGN §2; the update is
             // exact because a dependency is always a head at the time the change was made).
             let previous = ItemID(replica: replica, counter: start - 1)
+            // The usual case, a replica going on from its own last change, replaces it in
+            // place: the same frontier, in the same order, as removing it and appending.
+            if dependencies.isEmpty, let end = frontier.indices.last, frontier[end] == previous,
+               !frontier[..<end].contains(previous) {
+                frontier[end] = last
+                clock[Int(replica)] = start + width - 1
+                let lastLamport = lamport + UInt64(width) - 1
+                if lastLamport > maxLamport { maxLamport = lastLamport }
+                return
+            }
             frontier.removeAll { $0 == previous || dependencies.contains($0) }
         }
         frontier.append(last)

@@ -122,13 +122,6 @@ struct RunLengthReader: Sendable {
         return isLiteral ? nil : (value, remaining)
     }
 
-    /// The next entry, left unread; nil where reading it would throw (which reading it
-    /// later reports, at its own offset).
-    func peek() -> UInt64? {
-        var ahead = self
-        return try? ahead.next()
-    }
-
     /// Skips `count` entries of the current repeat run (at most what ``repeatedRun()`` said).
     mutating func skip(_ count: UInt64) {
         precondition(!isLiteral && count <= remaining, "skip past a repeat run")

@@ -25,6 +25,37 @@ struct MapTests {
         #expect(try b.conflicts("fill") == ["green"])
     }
 
+    @Test("four concurrent writes, then overwrites that saw some of them: every order of merging agrees")
+    func manyConcurrentValues() throws {
+        let ids = [alice, bob, ReplicaID(rawValue: 0xC0FFEE)!, ReplicaID(rawValue: 0x5EED)!]
+        let base = Document(replica: ids[0])
+        var replicas = try ids.enumerated().map { i, id in
+            var doc = base.fork(replica: id)
+            try doc.set("k", to: .int(Int64(i)))
+            return doc
+        }
+        // Replica 1 sees 0 and 2 and overwrites what it saw (three values); replica 3 sees 0 only.
+        try replicas[1].merge(replicas[0])
+        try replicas[1].merge(replicas[2])
+        #expect(try replicas[1].conflicts("k").count == 3)
+        try replicas[1].set("k", to: "one")
+        try replicas[3].merge(replicas[0])
+        try replicas[3].set("k", to: "three")
+        // Live: "one" (replaced 0, 1, 2) and "three" (replaced 0, 3).
+        var results: [[Value?]] = []
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1], [1, 3, 0, 2]] {
+            var doc = Document(replica: ReplicaID(rawValue: 0xD0C)!)
+            for i in order { try doc.merge(replicas[i]) }
+            let conflicts = try doc.conflicts("k")
+            #expect(Set(conflicts.compactMap { $0 }) == ["one", "three"])
+            results.append(conflicts)
+        }
+        #expect(Set(results.map { "\($0)" }).count == 1)
+        // The winner has the greatest (Lamport, replica): both overwrites have Lamport 2 here.
+        let winner: Value = ids[1].rawValue > ids[3].rawValue ? "one" : "three"
+        #expect(results[0].first == winner)
+    }
+
     @Test("a write made after seeing another wins even from a smaller replica")
     func causalOverwrite() throws {
         var big = Document(replica: ReplicaID(rawValue: UInt64.max)!)

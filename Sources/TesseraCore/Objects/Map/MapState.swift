@@ -36,13 +36,34 @@ struct Register: Sendable {
         } else {
             // In place in `others` (the live entries are the winner, then the others, then
             // `entry`): building new arrays here cost more than the election.
+            // Element by element: the generic `removeAll(where:)`, `insert(_:at:)` and
+            // `remove(at:)` cost more than these few entries' moves.
             let winnerIsLive = !pred.contains(winner.id)
-            others.removeAll { pred.contains($0.id) }
-            if winnerIsLive { others.insert(winner, at: 0) }
+            var kept = 0
+            for i in others.indices where !pred.contains(others[i].id) {
+                others[kept] = others[i]
+                kept += 1
+            }
+            while others.count > kept { others.removeLast() }
+            if winnerIsLive {
+                others.append(winner)
+                var i = others.count - 1
+                while i > 0 {
+                    others[i] = others[i - 1]
+                    i -= 1
+                }
+                others[0] = winner
+            }
             others.append(entry)
             var best = 0
             for i in 1..<others.count where beats(others[i], others[best]) { best = i }
-            winner = others.remove(at: best)
+            winner = others[best]
+            var i = best
+            while i + 1 < others.count {
+                others[i] = others[i + 1]
+                i += 1
+            }
+            others.removeLast()
         }
         return winner.id != previousWinner
     }
