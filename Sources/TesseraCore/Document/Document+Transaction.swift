@@ -295,8 +295,7 @@ extension Document {
     ///
     /// Complexity: O(log n + k) for k scalars; typing at a cursor extends one run in place.
     public mutating func insertText(_ text: String, at index: Int, in object: ObjectID) throws(DocumentError) {
-        let scalars = text.unicodeScalars
-        let width = scalars.count
+        let width = text.scalarCount
         guard width > 0 else { return }
         try write { (doc: inout Document) throws(DocumentError) in
             let (objectItem, slot) = try doc.core.writeSlot(object, kind: .text)

@@ -57,11 +57,12 @@ extension Array where Element == Unicode.Scalar {
     /// `append(contentsOf: text.unicodeScalars)` takes a slow generic path (hundreds of
     /// instructions for one typed character). A String's UTF-8 is always valid.
     mutating func append(scalarsOf text: String) {
+        // One typed ASCII character, the commonest case, without the storage access.
+        if text.utf8.count == 1, let byte = text.utf8.first {
+            append(Unicode.Scalar(byte))
+            return
+        }
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            // Room for every byte as a scalar, grown geometrically (an exact reserve per
-            // keystroke would copy the whole array each time).
-            let needed = count &+ bytes.count
-            if capacity < needed { reserveCapacity(Swift.max(needed, capacity &* 2)) }
             var i = 0
             while i < bytes.count {
                 let lead = UInt32(bytes[i])
