@@ -193,15 +193,11 @@ struct JoinedChanges {
     /// cursor. Spares ``join(_:runs:core:)`` copying the two into a third; the rules are the
     /// join pass's own (``OpenRun``). Returns whether it joined.
     static func joinTyping(_ change: Change, _ run: JoinedRun, ontoLast changes: inout [Change], runs: inout [JoinedRun]) -> Bool {
-        guard let last = changes.indices.last else { return false }
-        return joinTyping(change, run, onto: &changes[last], run: &runs[last])
-    }
-
-    /// ``joinTyping(_:_:ontoLast:runs:)`` onto one entry, `last` standing for `lastRun`.
-    static func joinTyping(_ change: Change, _ run: JoinedRun, onto last: inout Change, run lastRun: inout JoinedRun) -> Bool {
-        guard var open = OpenRun(last, run: lastRun), open.extend(with: change, run: run, isNew: true) else { return false }
-        last = open.change()
-        lastRun = open.joinedRun
+        guard let last = changes.indices.last, var open = OpenRun(changes[last], run: runs[last]),
+              open.extend(with: change, run: run, isNew: true)
+        else { return false }
+        changes[last] = open.change()
+        runs[last] = open.joinedRun
         return true
     }
 
