@@ -192,25 +192,15 @@ extension Document {
     /// Lamport time, width (at least 1) and dependencies.
     func readiness(replica: ReplicaID, start: UInt64, lamport: UInt64, width: UInt64, dependencies: [OpID], staging: Staging)
         throws(DocumentError) -> Readiness {
-        try Document.readiness(replica: replica, start: start, lamport: lamport, width: width, dependencies: dependencies,
-                               staging: staging, core: core)
-    }
-
-    /// ``readiness(replica:start:lamport:width:dependencies:staging:)`` over a borrowed core:
-    /// a method of a document called from a mutating one copies the whole document first.
-    static func readiness(
-        replica: ReplicaID, start: UInt64, lamport: UInt64, width: UInt64, dependencies: [OpID], staging: Staging,
-        core: borrowing DocumentCore
-    ) throws(DocumentError) -> Readiness {
         // Compare before adding: hostile counters near UInt64.max must not trap.
         let limit = UInt64(UInt32.max)
         guard start >= 1, start < limit, width < limit, start + width - 1 < limit, lamport >= 1, lamport < UInt64.max / 2
         else { throw .counterOverflow }
-        let have = seen(replica, staging, core)
+        let have = seen(replica, staging)
         if start + width - 1 <= have { return .duplicate }
         if start <= have { throw .inconsistentHistory(replica: replica, counter: have) }
         if start != have + 1 { return .waiting }
-        for dep in dependencies where seen(dep.replica, staging, core) < dep.counter {
+        for dep in dependencies where seen(dep.replica, staging) < dep.counter {
             if dep.replica == replica { throw .invalidOperation("change depends on its own future") }
             return .waiting
         }

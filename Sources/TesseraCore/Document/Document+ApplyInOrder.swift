@@ -47,8 +47,8 @@ extension Document {
     /// they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
     mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader, staging: Staging) -> UInt32? {
         guard header.opCount > 0,
-              (try? Document.readiness(replica: header.replica, start: header.startCounter, lamport: header.startLamport,
-                                       width: 1, dependencies: header.dependencies, staging: staging, core: core)) == .ready
+              (try? readiness(replica: header.replica, start: header.startCounter, lamport: header.startLamport, width: 1,
+                              dependencies: header.dependencies, staging: staging)) == .ready
         else { return nil }
         return core.replicaIndex(header.replica)
     }

@@ -204,14 +204,13 @@ struct DocumentCore: Sendable {
             if dependencies.isEmpty, let end = frontier.indices.last, frontier[end] == previous,
                !frontier[..<end].contains(previous) {
                 frontier[end] = last
-                clock[Int(replica)] = start + width - 1
-                let lastLamport = lamport + UInt64(width) - 1
-                if lastLamport > maxLamport { maxLamport = lastLamport }
-                return
+            } else {
+                frontier.removeAll { $0 == previous || dependencies.contains($0) }
+                frontier.append(last)
             }
-            frontier.removeAll { $0 == previous || dependencies.contains($0) }
+        } else {
+            frontier.append(last)
         }
-        frontier.append(last)
         clock[Int(replica)] = start + width - 1
         let lastLamport = lamport + UInt64(width) - 1
         if lastLamport > maxLamport { maxLamport = lastLamport }
