@@ -495,11 +495,22 @@ extension Document {
         for p in pred {
             core.preds.append(ItemID(replica: core.replicaIndex(p.replica), counter: UInt32(p.counter)))
         }
+        writeRegister(id: id, lamport: lamport, object: object, map: slot.index, objectID: objectID, key: key, keyIndex: keyIndex,
+                      kind: kind, valueIndex: valueIndex, objectKind: objectKind, predStart: predStart, events: &events)
+    }
+
+    /// Logs the register operation whose predecessors are the log's from `predStart` on and
+    /// writes it to map number `map` (the object `object`, `objectID`). Must not fail.
+    @inline(__always)
+    mutating func writeRegister(
+        id: ItemID, lamport: UInt64, object: ItemID, map: Int32, objectID: ObjectID, key: String, keyIndex: UInt32,
+        kind: OpKind, valueIndex: UInt32, objectKind: ObjectKind, predStart: Int, events: inout [DocumentEvent]
+    ) {
         let predSlice = core.preds[predStart...]
-        core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, count: UInt32(pred.count),
+        core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, count: UInt32(predSlice.count),
                                  predStart: UInt32(predStart), kind: kind, objectKind: objectKind))
         let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
-        let m = Int(slot.index)
+        let m = Int(map)
         // The IDs alone: a copy of the whole replica table costs a retain of each of its arrays.
         let replicas = core.replicas.ids
         // In place, and one lookup for the write and the winner: a register copied out and

@@ -42,15 +42,26 @@ extension Document {
     }
 
     /// Whether the change `header` describes is the next one its replica has for this
-    /// document and everything it depends on is here (``readiness(replica:start:lamport:width:dependencies:staging:)``);
-    /// if so, its replica's index. Its operations are not read yet: the width is checked as
-    /// they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
-    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader, staging: Staging) -> UInt32? {
-        guard header.opCount > 0,
-              (try? readiness(replica: header.replica, start: header.startCounter, lamport: header.startLamport, width: 1,
-                              dependencies: header.dependencies, staging: staging)) == .ready
+    /// document and everything it depends on is here (what ``readiness(replica:start:lamport:width:dependencies:staging:)``
+    /// calls ready); if so, its replica's index. Its operations are not read yet: the width
+    /// is checked as they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
+    ///
+    /// Read straight from the document's clock: on this path nothing is staged (each change
+    /// is integrated as it validates), and going through `readiness` copied the document's
+    /// core to borrow it, once per change. A replica it registers before saying no is undone
+    /// with everything else (see ``applyInOrder(_:)``).
+    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader) -> UInt32? {
+        let start = header.startCounter
+        let lamport = header.startLamport
+        guard header.opCount > 0, start >= 1, start < UInt64(UInt32.max), lamport >= 1, lamport < UInt64.max / 2
         else { return nil }
-        return core.replicaIndex(header.replica)
+        let replica = core.replicaIndex(header.replica)
+        guard UInt64(core.clock[Int(replica)]) &+ 1 == start else { return nil }
+        for dep in header.dependencies {
+            guard let r = core.replicas.existingIndex(of: dep.replica), UInt64(core.clock[Int(r)]) >= dep.counter
+            else { return nil }
+        }
+        return replica
     }
 
     /// Validates operation `op` of `change` (replica index `replica`), which takes counter

@@ -31,13 +31,20 @@ extension UInt32: PackedKey {
 /// always, one probe. The mix is keyed with a per-process random seed, so a peer cannot
 /// choose IDs that collide (the same defence `Dictionary`'s seeded hashing gives).
 ///
+/// A map of at most ``linearLimit`` entries has no index: a scan of its few keys is cheaper
+/// than the mix and probe (a shape's properties), and it saves the index's allocation.
+///
 /// Iteration visits entries in insertion order; removing moves the last entry into the hole.
 struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     private var keys: [UInt64] = []
     /// Never nil between calls; optional so a value can be moved out while it is modified.
     private var values: [Value?] = []
-    /// 0 = empty, otherwise 1 + the entry's position. The count is a power of two (or 0).
+    /// 0 = empty, otherwise 1 + the entry's position. The count is a power of two, or 0 while
+    /// the map holds at most ``linearLimit`` entries.
     private var slots: [UInt32] = []
+
+    /// How many entries a map holds before it builds its index.
+    static var linearLimit: Int { 8 }
 
     init() {}
 
@@ -67,8 +74,17 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
 
     @inline(__always)
     private func entryIndex(_ key: UInt64) -> Int? {
-        guard !slots.isEmpty else { return nil }
+        guard !slots.isEmpty else { return scan(key) }
         return probe(key).entry
+    }
+
+    /// The entry of `key` in a map without an index.
+    @inline(__always)
+    private func scan(_ key: UInt64) -> Int? {
+        keys.withUnsafeBufferPointer { keys in
+            for i in keys.indices where keys[i] == key { return i }
+            return nil
+        }
     }
 
     private mutating func rehash(_ size: Int) {
@@ -133,6 +149,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     mutating func reserveCapacity(_ count: Int) {
         keys.reserveCapacity(count)
         values.reserveCapacity(count)
+        guard count > Self.linearLimit else { return }
         var size = Swift.max(slots.count, 8)
         while count * 8 > size * 5 { size *= 2 }
         if size > slots.count { rehash(size) }
@@ -142,11 +159,21 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
         let packed = key.packed
         if slots.isEmpty {
+            if let entry = scan(packed) {
+                let old = values[entry]
+                values[entry] = value
+                return old
+            }
             // Room for eight entries from the first: most maps are small (a shape's
-            // properties), and growing 1, 2, 4, 8 reallocated three arrays each time.
-            keys.reserveCapacity(8)
-            values.reserveCapacity(8)
-            rehash(16)
+            // properties), and growing 1, 2, 4, 8 reallocated the arrays each time.
+            if keys.isEmpty {
+                keys.reserveCapacity(Self.linearLimit)
+                values.reserveCapacity(Self.linearLimit)
+            }
+            keys.append(packed)
+            values.append(value)
+            if keys.count > Self.linearLimit { rehash(32) }
+            return nil
         }
         let (slot, entry) = probe(packed)
         if let entry {
@@ -165,7 +192,13 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     @discardableResult
     mutating func removeValue(forKey key: Key) -> Value? {
         let packed = key.packed
-        guard !slots.isEmpty else { return nil }
+        guard !slots.isEmpty else {
+            guard let entry = scan(packed) else { return nil }
+            keys.swapAt(entry, keys.count - 1)
+            values.swapAt(entry, values.count - 1)
+            keys.removeLast()
+            return values.removeLast()
+        }
         let (slot, found) = probe(packed)
         guard let entry = found else { return nil }
         deleteSlot(slot)

@@ -12,6 +12,9 @@ struct ChangeDecoder {
     private let origins: [Origin]
     private var objects = ObjectListDecoder()
     private var writers = RegisterWriters()
+    /// Per listed object (position + 1): the document map it names, once the in-order path
+    /// looked it up (see ``mapTarget(_:in:)``), or ``Document/MapTarget/unknown``.
+    private var listedMaps: [Document.MapTarget] = []
     private var cursors = SequenceCursors()
     private var tags = ValueTagPredictor()
     private var budget: ElementBudget
@@ -309,22 +312,56 @@ struct ChangeDecoder {
                 continue
             }
             let header = try nextHeader()
-            guard let replica = document.startsInOrder(header, staging: staging) else { return false }
+            guard let replica = document.startsInOrder(header) else { return false }
             let opStart = document.core.ops.count
             let change = Document.ChangeStart(replica: header.replica, start: header.startCounter)
             var counter = header.startCounter
             for _ in 0..<header.opCount {
                 let first = counter
-                lastKey = nil
-                let operation = try nextOperation(replica: header.replica, counter: &counter, pred: &pred)
+                let id = OpID(replica: header.replica, counter: first)
+                let lamport = header.startLamport &+ (first - header.startCounter)
+                let (object, meaning, kindOffset) = try nextObjectAndKind()
+                let operation: Operation
                 var keyIndex: UInt32?
-                if let key = lastKey {
-                    if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
-                    keyIndex = keyIndices[key] - 1
+                switch meaning {
+                case .set, .delete:
+                    // A register write goes straight to the map, without an `Operation`
+                    // (see ``Document/writeRegisterInOrder``), unless it attaches an object.
+                    let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
+                    let k = Int(index)
+                    if keyIndices[k] == 0 { keyIndices[k] = document.core.keys.index(of: key) + 1 }
+                    keyIndex = keyIndices[k] - 1
+                    var value: Value?
+                    if case .set = meaning { value = try decodeValue(in: .key(index)) }
+                    if let target = mapTarget(object, in: &document) {
+                        if case .object = value {
+                        } else {
+                            guard document.writeRegisterInOrder(
+                                target, objectID: object.id, key: key, keyIndex: keyIndices[k] - 1, value: value, pred: pred,
+                                id: first, of: change, replica: replica, lamport: lamport, events: &events)
+                            else { return false }
+                            counter = first + 1
+                            continue
+                        }
+                    }
+                    if let value {
+                        operation = Operation(object: object.id, action: .set(key: key, value: value, pred: pred))
+                    } else {
+                        operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
+                    }
+                default:
+                    lastKey = nil
+                    operation = try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset, id: id, pred: &pred)
+                    if let key = lastKey {
+                        if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
+                        keyIndex = keyIndices[key] - 1
+                    }
                 }
+                let (next, overflow) = first.addingReportingOverflow(UInt64(operation.width))
+                guard !overflow else { throw .invalid(offset: kindOffset, reason: "operation counter overflows 64 bits") }
+                counter = next
                 guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
-                                            lamport: header.startLamport &+ (first - header.startCounter), keyIndex: keyIndex,
-                                            staging: &staging, events: &events)
+                                            lamport: lamport, keyIndex: keyIndex, staging: &staging, events: &events)
                 else { return false }
             }
             try endChange(header, counter: counter)
@@ -342,6 +379,20 @@ struct ChangeDecoder {
         }
         try finishChanges()
         return true
+    }
+
+    /// The document map `object` names, if the document holds one by that ID: looked up once
+    /// per listed object (it stays the same map while the payload is applied), not per write.
+    @inline(__always)
+    private mutating func mapTarget(_ object: ListedObject, in document: inout Document) -> Document.MapTarget? {
+        let slot = object.index + 1
+        if slot < listedMaps.count, listedMaps[slot].map != Document.MapTarget.unknown.map { return listedMaps[slot] }
+        guard slot >= 0, let target = document.mapTarget(object.id) else { return nil }
+        if slot >= listedMaps.count {
+            listedMaps.append(contentsOf: repeatElement(.unknown, count: slot + 1 - listedMaps.count))
+        }
+        listedMaps[slot] = target
+        return target
     }
 
     /// What the per-change columns say of the next change.
@@ -510,13 +561,27 @@ struct ChangeDecoder {
     }
 
     private mutating func decodeOperation(replica: ReplicaID, counter: UInt64, pred: inout [OpID]) throws(EncodingError) -> Operation {
+        let (object, meaning, kindOffset) = try nextObjectAndKind()
+        return try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset,
+                                   id: OpID(replica: replica, counter: counter), pred: &pred)
+    }
+
+    /// Reads the next operation's object and what its kind symbol means (read at `kindOffset`).
+    @inline(__always)
+    private mutating func nextObjectAndKind() throws(EncodingError) -> (ListedObject, OperationSymbol.Meaning, kindOffset: Int) {
         let object = try opObject.next(objects: &objects, replicas: replicas)
-        let id = OpID(replica: replica, counter: counter)
         let kindOffset = opKind.offset
         let symbol = try opKind.next()
         guard let meaning = OperationSymbol.meaning(of: symbol) else {
             throw .invalid(offset: kindOffset, reason: "unknown operation symbol \(symbol)")
         }
+        return (object, meaning, kindOffset)
+    }
+
+    /// The rest of operation `id`, whose object and kind are read (see ``nextObjectAndKind()``).
+    private mutating func decodeOperation(
+        object: ListedObject, meaning: OperationSymbol.Meaning, kindOffset: Int, id: OpID, pred: inout [OpID]
+    ) throws(EncodingError) -> Operation {
         let action: Operation.Action
         switch meaning {
         case .set:
@@ -595,7 +660,9 @@ struct ChangeDecoder {
         let offset = predCount.offset
         let count = try predCount.nextCount(atMost: Int.max)
         try budget.spend(count, at: offset, for: "predecessors")
-        pred.removeAll(keepingCapacity: true)
+        // One predecessor is the usual case: `removeAll(keepingCapacity:)` is a generic
+        // range replacement, several times the cost of dropping it.
+        if pred.count == 1 { pred.removeLast() } else if !pred.isEmpty { pred.removeAll(keepingCapacity: true) }
         // Not for none: reserving on the shared empty array allocates a buffer.
         if count > 0 { pred.reserveCapacity(count) }
         for _ in 0..<count {

@@ -38,6 +38,29 @@ struct PackedMapTests {
         }
     }
 
+    @Test("a map growing past the linear limit and shrinking again keeps every entry", arguments: 0..<8)
+    func acrossTheLinearLimit(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var map = PackedMap<UInt32, Int>()
+        var reference: [UInt32: Int] = [:]
+        let limit = PackedMap<UInt32, Int>.linearLimit
+        // Fill to just under, at and just over the limit, then empty out, several times.
+        for round in 0..<6 {
+            let target = limit - 1 + round % 3
+            while reference.count < target {
+                let key = UInt32(random.next(upperBound: UInt64(limit * 3)))
+                map[key] = round
+                reference[key] = round
+            }
+            while reference.count > round % 2 {
+                let key = UInt32(random.next(upperBound: UInt64(limit * 3)))
+                #expect(map.removeValue(forKey: key) == reference.removeValue(forKey: key))
+            }
+            #expect(map.count == reference.count)
+            for key in 0..<UInt32(limit * 3) { #expect(map[key] == reference[key], "round \(round), key \(key)") }
+        }
+    }
+
     @Test("iteration follows insertion order until something is removed")
     func insertionOrder() {
         var map = PackedMap<UInt32, String>()

@@ -151,6 +151,39 @@ struct InOrderApplyTests {
         #expect(target.encodeSnapshot() == fresh.encodeSnapshot())
         #expect(target.changeCount == 0)
     }
+
+    @Test("a register write over a predecessor nobody made is rejected, the document untouched", arguments: [false, true])
+    func unknownPredecessor(deletes: Bool) throws {
+        let source = try Self.history(seed: 3)
+        let changes = source.changes()
+        var hostile = changes.last!
+        hostile.startCounter = source.version[hostile.replica] + 1
+        hostile.startLamport = source.lamport + 1
+        hostile.dependencies = []
+        // Later than the change itself: neither known to the document nor made earlier in the change.
+        let ghost = OpID(replica: hostile.replica, counter: 1 << 30)
+        let write: Operation.Action = deletes ? .delete(key: "x", pred: [ghost]) : .set(key: "x", value: 1, pred: [ghost])
+        hostile.operations = [Operation(object: .root, action: .set(key: "x", value: "ok", pred: [])),
+                              Operation(object: .root, action: write)]
+        let bytes = Change.encode(changes + [hostile])
+        let fresh = Document(replica: Self.reader)
+        var fast = fresh
+        #expect(fast.applyInOrder(try Container.decode(bytes, limits: .standard)) == nil)
+        #expect(fast.encodeSnapshot() == fresh.encodeSnapshot())
+        var target = fresh
+        #expect(throws: EncodingError.rejected(.unknownOperation(ghost))) { try target.apply(encoded: bytes) }
+        #expect(target.encodeSnapshot() == fresh.encodeSnapshot())
+        #expect(target.changeCount == 0)
+
+        // The same write over the change's own first operation is fine.
+        let own = OpID(replica: hostile.replica, counter: hostile.startCounter)
+        hostile.operations[1] = Operation(object: .root, action: deletes ? .delete(key: "x", pred: [own]) : .set(key: "x", value: 1, pred: [own]))
+        let valid = Change.encode(changes + [hostile])
+        try Self.expectSameOutcome(valid, on: fresh, "own predecessor, deletes: \(deletes)")
+        var applied = fresh
+        try applied.apply(encoded: valid)
+        #expect(try applied.get("x") == (deletes ? nil : .int(1)))
+    }
 }
 
 /// Events with neighbouring inserts and removes of one sequence merged: inserting `s` at `i`
