@@ -330,19 +330,21 @@ struct ChangeDecoder {
                     let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
                     let k = Int(index)
                     if keyIndices[k] == 0 { keyIndices[k] = document.core.keys.index(of: key) + 1 }
-                    keyIndex = keyIndices[k] - 1
+                    let interned = keyIndices[k] - 1
+                    keyIndex = interned
                     var value: Value?
-                    if case .set = meaning { value = try decodeValue(in: .key(index)) }
-                    if let target = mapTarget(object, in: &document) {
-                        if case .object = value {
-                        } else {
-                            guard document.writeRegisterInOrder(
-                                target, objectID: object.id, key: key, keyIndex: keyIndices[k] - 1, value: value, pred: pred,
-                                id: first, of: change, replica: replica, lamport: lamport, events: &events)
-                            else { return false }
-                            counter = first + 1
-                            continue
-                        }
+                    var attachesObject = false
+                    if case .set = meaning {
+                        value = try decodeValue(in: .key(index))
+                        if case .object = value { attachesObject = true }
+                    }
+                    if !attachesObject, let target = mapTarget(object, in: &document) {
+                        guard document.writeRegisterInOrder(
+                            target, objectID: object.id, key: key, keyIndex: interned, value: value, pred: pred,
+                            id: first, of: change, replica: replica, lamport: lamport, events: &events)
+                        else { return false }
+                        counter = first + 1
+                        continue
                     }
                     if let value {
                         operation = Operation(object: object.id, action: .set(key: key, value: value, pred: pred))
