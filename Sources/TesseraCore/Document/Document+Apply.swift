@@ -491,12 +491,19 @@ extension Document {
         default:
             break
         }
-        let predStart = core.preds.count
+        let predStart = logPredecessors(pred)
+        writeRegister(id: id, lamport: lamport, object: object, map: slot.index, objectID: objectID, key: key, keyIndex: keyIndex,
+                      kind: kind, valueIndex: valueIndex, objectKind: objectKind, predStart: predStart, events: &events)
+    }
+
+    /// Appends `pred` to the log's predecessors (registering their replicas); returns where they start.
+    @inline(__always)
+    mutating func logPredecessors(_ pred: [OpID]) -> Int {
+        let start = core.preds.count
         for p in pred {
             core.preds.append(ItemID(replica: core.replicaIndex(p.replica), counter: UInt32(p.counter)))
         }
-        writeRegister(id: id, lamport: lamport, object: object, map: slot.index, objectID: objectID, key: key, keyIndex: keyIndex,
-                      kind: kind, valueIndex: valueIndex, objectKind: objectKind, predStart: predStart, events: &events)
+        return start
     }
 
     /// Logs the register operation whose predecessors are the log's from `predStart` on and

@@ -57,10 +57,7 @@ extension Document {
         else { return nil }
         let replica = core.replicaIndex(header.replica)
         guard UInt64(core.clock[Int(replica)]) &+ 1 == start else { return nil }
-        for dep in header.dependencies {
-            guard let r = core.replicas.existingIndex(of: dep.replica), UInt64(core.clock[Int(r)]) >= dep.counter
-            else { return nil }
-        }
+        for dep in header.dependencies where core.seen(dep.replica) < dep.counter { return nil }
         return replica
     }
 
