@@ -530,7 +530,7 @@ extension Document {
             let changed = register!.write(entry, overwriting: predSlice, beats: { DocumentCore.beats($0, $1, ids: replicas) })
             return (changed, register!.winner)
         }
-        let (changed, winner) = write(&core.maps[m].registers[keyIndex])
+        let (changed, winner) = core.maps[m].registers.withValue(forKey: keyIndex, write)
         guard changed else { return }
         if !winner.isAbsent, case .object(let target) = core.values[Int(winner.value)], let t = core.itemID(target) {
             core.objects[t]?.parent = object

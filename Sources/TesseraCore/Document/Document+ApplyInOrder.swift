@@ -14,7 +14,8 @@
 /// next in line, or invalid, or the bytes do not decode; the general path then starts over
 /// and buffers or reports exactly as it always does. Since that keeps both copies of what
 /// the payload touches, the fast path is taken only for payloads that are large beside the
-/// history they land on, where that copy is small beside the work.
+/// history they land on, where that copy is small beside the work. The value pool, which
+/// only grows, is not kept aside but cut back to its length.
 extension Document {
     /// Applies the changes of `container` in order (see above), or returns nil, the document
     /// unchanged, if the general path must.
@@ -26,7 +27,14 @@ extension Document {
               decoder.operationCount > 0,
               decoder.operationCount &* 4 >= core.ops.count + core.runJoins
         else { return nil }
+        // The value pool only grows, so it stays out of the saved copy and is cut back to
+        // its length instead: sharing it made the first append copy every value (each
+        // retained) — a twentieth of applying a session's delta to a document as large.
+        let valueCount = core.values.count
+        var pool: [Value] = []
+        swap(&pool, &core.values)
         let saved = core
+        swap(&pool, &core.values)
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
         var staging = Staging()
@@ -34,14 +42,17 @@ extension Document {
         staging.isRecording = false
         let applied = (try? decoder.applyInOrder(to: &self, staging: &staging, events: &events, origins: &origins)) ?? false
         guard applied else {
+            swap(&pool, &core.values)
             core = saved
+            pool.removeSubrange(valueCount...)
+            swap(&pool, &core.values)
             return nil
         }
         undo.remoteChangesApplied()
         return DocumentEvents(isLocal: false, origins: origins, events: events)
     }
 
-    /// Whether the change `header` describes is the next one its replica has for this
+    /// Whether the change `header` describes (with `dependencies`) is the next one its replica has for this
     /// document and everything it depends on is here (what ``readiness(replica:start:lamport:width:dependencies:staging:)``
     /// calls ready); if so, its replica's index. Its operations are not read yet: the width
     /// is checked as they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
@@ -50,14 +61,14 @@ extension Document {
     /// is integrated as it validates), and going through `readiness` copied the document's
     /// core to borrow it, once per change. A replica it registers before saying no is undone
     /// with everything else (see ``applyInOrder(_:)``).
-    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader) -> UInt32? {
+    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader, dependencies: [OpID]) -> UInt32? {
         let start = header.startCounter
         let lamport = header.startLamport
         guard header.opCount > 0, start >= 1, start < UInt64(UInt32.max), lamport >= 1, lamport < UInt64.max / 2
         else { return nil }
         let replica = core.replicaIndex(header.replica)
         guard UInt64(core.clock[Int(replica)]) &+ 1 == start else { return nil }
-        for dep in header.dependencies where core.seen(dep.replica) < dep.counter { return nil }
+        for dep in dependencies where core.seen(dep.replica) < dep.counter { return nil }
         return replica
     }
 

@@ -130,6 +130,31 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         }
     }
 
+    /// Calls `body` with `key`'s value (nil if absent) to modify in place; a value it leaves
+    /// nil is removed, one it sets on an absent key is added.
+    ///
+    /// The subscript's `_modify` does the same, but as a coroutine whose frame is allocated
+    /// on the heap: a malloc and a free per register written on the import paths.
+    @inline(__always)
+    mutating func withValue<R>(forKey key: Key, _ body: (inout Value?) -> R) -> R {
+        if let entry = entryIndex(key.packed) {
+            // Moved out and back, so the value stays uniquely referenced while modified.
+            var value: Value? = nil
+            swap(&value, &values[entry])
+            let result = body(&value)
+            if value != nil {
+                swap(&value, &values[entry])
+            } else {
+                removeValue(forKey: key)
+            }
+            return result
+        }
+        var value: Value? = nil
+        let result = body(&value)
+        if let value { updateValue(value, forKey: key) }
+        return result
+    }
+
     subscript(key: Key, default defaultValue: @autoclosure () -> Value) -> Value {
         get { self[key] ?? defaultValue() }
         _modify {

@@ -279,7 +279,9 @@ struct ChangeDecoder {
             try endChange(header, counter: counter)
             changes.append(Change(
                 replica: header.replica, startCounter: header.startCounter, startLamport: header.startLamport,
-                dependencies: header.dependencies, origin: origins[header.originIndex], timestamp: header.timestamp,
+                // The empty array when there are none, so the reused buffer is not shared.
+                dependencies: dependencies.isEmpty ? [] : dependencies, origin: origins[header.originIndex],
+                timestamp: header.timestamp,
                 operations: operations))
         }
         try finishChanges()
@@ -312,7 +314,7 @@ struct ChangeDecoder {
                 continue
             }
             let header = try nextHeader()
-            guard let replica = document.startsInOrder(header) else { return false }
+            guard let replica = document.startsInOrder(header, dependencies: dependencies) else { return false }
             let opStart = document.core.ops.count
             let change = Document.ChangeStart(replica: header.replica, start: header.startCounter)
             var counter = header.startCounter
@@ -371,7 +373,7 @@ struct ChangeDecoder {
             if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
             document.logChange(
                 replica: replica, startCounter: UInt32(header.startCounter), width: UInt32(counter - header.startCounter),
-                opStart: opStart, dependencies: header.dependencies, origin: originIndices[o] - 1,
+                opStart: opStart, dependencies: dependencies, origin: originIndices[o] - 1,
                 startLamport: header.startLamport, timestamp: header.timestamp, run: 1)
             // The payload's origin table holds each origin once: equal indices, equal origins.
             if lastOrigin != o {
@@ -407,8 +409,12 @@ struct ChangeDecoder {
         var timestamp: Int64
         /// Index into the payload's origin table.
         var originIndex: Int
-        var dependencies: [OpID]
+        // Its dependencies are in ``dependencies``: without an array the header is plain
+        // data, not retained, copied and destroyed by outlined code at every use.
     }
+
+    /// The dependencies of the change ``nextHeader()`` read last (reused from change to change).
+    private var dependencies: [OpID] = []
 
     /// Reads the next change's header (its operations follow).
     private mutating func nextHeader() throws(EncodingError) -> ChangeHeader {
@@ -425,7 +431,7 @@ struct ChangeDecoder {
         let depOffset = changeDepCount.offset
         let depCount = try changeDepCount.nextCount(atMost: Int.max)
         try budget.spend(depCount, at: depOffset, for: "dependencies")
-        var dependencies: [OpID] = []
+        dependencies.removeAll(keepingCapacity: true)
         // Not for none: reserving on the shared empty array allocates a buffer.
         if depCount > 0 { dependencies.reserveCapacity(depCount) }
         for _ in 0..<depCount {
@@ -434,7 +440,7 @@ struct ChangeDecoder {
             dependencies.append(OpID(replica: dependencyReplica, counter: previousDepCounter))
         }
         return ChangeHeader(replica: replica, replicaIndex: replicaIndex, startCounter: startCounter, startLamport: startLamport,
-                            opCount: opCount, timestamp: timestamp, originIndex: originIndex, dependencies: dependencies)
+                            opCount: opCount, timestamp: timestamp, originIndex: originIndex)
     }
 
     /// Reads the operation at `counter` (by `replica`) and moves `counter` past it; `pred`

@@ -152,6 +152,34 @@ struct InOrderApplyTests {
         #expect(target.changeCount == 0)
     }
 
+    @Test("a delta found invalid after many writes leaves the document's own values, and only those")
+    func rollbackAfterWrites() throws {
+        let base = try Self.history(seed: 5)
+        var writer = base.fork(replica: ReplicaID(rawValue: 0xA11CE)!)
+        for i in 0..<(base.operationCount + 50) {
+            // Strings too long to be stored inline: the pool holds references.
+            try writer.set("k\(i % 7)", to: .string("value \(i), long enough to live on the heap"))
+        }
+        var changes = writer.changes(since: base.version)
+        var hostile = changes.last!
+        hostile.startCounter = writer.version[hostile.replica] + 1
+        hostile.startLamport = writer.lamport + 1
+        hostile.dependencies = []
+        hostile.operations = [Operation(object: ObjectID(OpID(replica: hostile.replica, counter: 1 << 30)),
+                                        action: .set(key: "x", value: 1, pred: []))]
+        changes.append(hostile)
+        var target = base
+        let before = target.encodeSnapshot()
+        #expect(target.applyInOrder(try Container.decode(Change.encode(changes), limits: .standard)) == nil)
+        #expect(target.core.values.count == base.core.values.count)
+        #expect(target.encodeSnapshot() == before)
+        #expect(target.materialize() == base.materialize())
+        // The valid part still applies, down either path, to the same document.
+        try Self.expectSameOutcome(Change.encode(changes.dropLast()), on: target, "after a rollback")
+        try target.apply(encoded: Change.encode(changes.dropLast()))
+        #expect(target.materialize() == writer.materialize())
+    }
+
     @Test("a register write over a predecessor nobody made is rejected, the document untouched", arguments: [false, true])
     func unknownPredecessor(deletes: Bool) throws {
         let source = try Self.history(seed: 3)

@@ -22,50 +22,58 @@ struct Register: Sendable {
 
     /// Adds `entry`, dropping the entries it overwrites, and re-elects the winner.
     /// Returns whether the visible value changed.
+    ///
+    /// The live entries, in order, are the winner (unless overwritten), the others not
+    /// overwritten, then `entry`; the first greatest of them wins and the rest, in that order,
+    /// become the others. Worked out in place in `others`, which grows only when nothing was
+    /// overwritten: a concurrent write landing on a register that already holds a conflict
+    /// (every write of one side of a merged session) allocated twice when this appended first
+    /// and removed after.
     mutating func write(_ entry: RegisterEntry, overwriting pred: ArraySlice<ItemID>, beats: (RegisterEntry, RegisterEntry) -> Bool) -> Bool {
-        let previousWinner = winner.id
+        let previous = winner
         if others.isEmpty {
             if pred.contains(winner.id) {
                 winner = entry
             } else if beats(entry, winner) {
-                others = [winner]
+                // Appended rather than assigned: keeps a buffer an earlier conflict left.
+                others.append(winner)
                 winner = entry
             } else {
-                others = [entry]
+                others.append(entry)
+            }
+            return winner.id != previous.id
+        }
+        var kept = 0
+        for i in others.indices where !pred.contains(others[i].id) {
+            others[kept] = others[i]
+            kept += 1
+        }
+        // The live entries as one sequence: `lead` (0 or 1) for the previous winner, then
+        // `others[0..<kept]`, then `entry`.
+        let lead = pred.contains(previous.id) ? 0 : 1
+        let live = lead + kept + 1
+        @inline(__always) func element(_ i: Int) -> RegisterEntry {
+            i < lead ? previous : (i - lead < kept ? others[i - lead] : entry)
+        }
+        var best = 0
+        for i in 1..<live where beats(element(i), element(best)) { best = i }
+        winner = element(best)
+        // The others become the live sequence without `best`: element `j` is live entry `j`
+        // before `best`, `j + 1` from it on. With the previous winner leading, entries move
+        // right (filled from the end); without, they move left (filled from the start).
+        let count = live - 1
+        while others.count > count { others.removeLast() }
+        while others.count < count { others.append(entry) }
+        if lead == 1 {
+            var j = count - 1
+            while j >= 0 {
+                others[j] = element(j < best ? j : j + 1)
+                j -= 1
             }
         } else {
-            // In place in `others` (the live entries are the winner, then the others, then
-            // `entry`): building new arrays here cost more than the election.
-            // Element by element: the generic `removeAll(where:)`, `insert(_:at:)` and
-            // `remove(at:)` cost more than these few entries' moves.
-            let winnerIsLive = !pred.contains(winner.id)
-            var kept = 0
-            for i in others.indices where !pred.contains(others[i].id) {
-                others[kept] = others[i]
-                kept += 1
-            }
-            while others.count > kept { others.removeLast() }
-            if winnerIsLive {
-                others.append(winner)
-                var i = others.count - 1
-                while i > 0 {
-                    others[i] = others[i - 1]
-                    i -= 1
-                }
-                others[0] = winner
-            }
-            others.append(entry)
-            var best = 0
-            for i in 1..<others.count where beats(others[i], others[best]) { best = i }
-            winner = others[best]
-            var i = best
-            while i + 1 < others.count {
-                others[i] = others[i + 1]
-                i += 1
-            }
-            others.removeLast()
+            for j in 0..<count { others[j] = element(j < best ? j : j + 1) }
         }
-        return winner.id != previousWinner
+        return winner.id != previous.id
     }
 }
 
