@@ -52,8 +52,8 @@ extension Document {
         return DocumentEvents(isLocal: false, origins: origins, events: events)
     }
 
-    /// Whether the change `header` describes (with `dependencies`) is the next one its replica has for this
-    /// document and everything it depends on is here (what ``readiness(replica:start:lamport:width:dependencies:staging:)``
+    /// Whether the change `header` describes (with `dependencies`) is the next one its
+    /// replica has for this document and everything it depends on is here (what ``readiness(replica:start:lamport:width:dependencies:staging:)``
     /// calls ready); if so, its replica's index. Its operations are not read yet: the width
     /// is checked as they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
     ///
