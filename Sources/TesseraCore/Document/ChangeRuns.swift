@@ -29,6 +29,19 @@ extension DocumentCore {
         return LoggedChange(record: changes.count - 1, part: 0)
     }
 
+    /// Makes room in the log for `changes` more records.
+    mutating func reserveLog(changes count: Int) {
+        if changes.capacity - changes.count < count { changes.reserveCapacity(changes.count + max(count, changes.count / 2)) }
+    }
+
+    /// Adds `record`, a change whose operations cannot form a run (map writes), to the log as
+    /// a record of its own: ``appendToLog(_:)`` without the check that would say so.
+    @inline(__always)
+    mutating func appendUnjoined(_ record: ChangeRecord) {
+        changesByReplica[Int(record.replica)].append(Int32(changes.count))
+        changes.append(record)
+    }
+
     /// Whether `record` (a change, or a run) continued the last record's run, and if so
     /// folds it in.
     private mutating func joinsRun(_ record: ChangeRecord) -> Bool {

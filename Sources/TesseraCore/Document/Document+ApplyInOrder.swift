@@ -52,21 +52,22 @@ extension Document {
         return DocumentEvents(isLocal: false, origins: origins, events: events)
     }
 
-    /// Whether the change `header` describes (with `dependencies`) is the next one its
-    /// replica has for this document and everything it depends on is here (what ``readiness(replica:start:lamport:width:dependencies:staging:)``
-    /// calls ready); if so, its replica's index. Its operations are not read yet: the width
-    /// is checked as they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
+    /// Whether the next `changes` changes of replica `id`, the first starting at counter
+    /// `start` and Lamport time `lamport`, the others each one on from the one before, are next
+    /// in line for this document, the first with `dependencies` (the others depend only on the
+    /// one before), and everything those name is here (what ``readiness(replica:start:lamport:width:dependencies:staging:)``
+    /// calls ready); if so, the replica's index. Their operations are not read yet: their
+    /// widths are checked as they are (see ``applyInOrder(_:counter:of:replica:lamport:keyIndex:staging:events:)``).
     ///
     /// Read straight from the document's clock: on this path nothing is staged (each change
     /// is integrated as it validates), and going through `readiness` copied the document's
     /// core to borrow it, once per change. A replica it registers before saying no is undone
     /// with everything else (see ``applyInOrder(_:)``).
-    mutating func startsInOrder(_ header: ChangeDecoder.ChangeHeader, dependencies: [OpID]) -> UInt32? {
-        let start = header.startCounter
-        let lamport = header.startLamport
-        guard header.opCount > 0, start >= 1, start < UInt64(UInt32.max), lamport >= 1, lamport < UInt64.max / 2
+    mutating func startsInOrder(_ id: ReplicaID, start: UInt64, lamport: UInt64, changes: UInt64, dependencies: [OpID]) -> UInt32? {
+        guard changes > 0, changes < UInt64(UInt32.max), start >= 1, start < UInt64(UInt32.max) - changes,
+              lamport >= 1, lamport < UInt64.max / 2 - changes
         else { return nil }
-        let replica = core.replicaIndex(header.replica)
+        let replica = core.replicaIndex(id)
         guard UInt64(core.clock[Int(replica)]) &+ 1 == start else { return nil }
         for dep in dependencies where core.seen(dep.replica) < dep.counter { return nil }
         return replica

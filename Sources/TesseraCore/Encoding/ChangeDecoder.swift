@@ -313,68 +313,62 @@ struct ChangeDecoder {
                 lastOrigin = -1
                 continue
             }
-            let header = try nextHeader()
-            guard let replica = document.startsInOrder(header, dependencies: dependencies) else { return false }
-            let opStart = document.core.ops.count
-            let change = Document.ChangeStart(replica: header.replica, start: header.startCounter)
-            var counter = header.startCounter
-            for _ in 0..<header.opCount {
-                let first = counter
-                let id = OpID(replica: header.replica, counter: first)
-                let lamport = header.startLamport &+ (first - header.startCounter)
-                let (object, meaning, kindOffset) = try nextObjectAndKind()
-                let operation: Operation
-                var keyIndex: UInt32?
-                switch meaning {
-                case .set, .delete:
-                    // A register write goes straight to the map, without an `Operation`
-                    // (see ``Document/writeRegisterInOrder``), unless it attaches an object.
-                    let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
-                    let k = Int(index)
-                    if keyIndices[k] == 0 { keyIndices[k] = document.core.keys.index(of: key) + 1 }
-                    let interned = keyIndices[k] - 1
-                    keyIndex = interned
-                    var value: Value?
-                    var attachesObject = false
-                    if case .set = meaning {
-                        value = try decodeValue(in: .key(index))
-                        if case .object = value { attachesObject = true }
-                    }
-                    if !attachesObject, let target = mapTarget(object, in: &document) {
-                        guard document.writeRegisterInOrder(
-                            target, objectID: object.id, key: key, keyIndex: interned, value: value, pred: pred,
-                            id: first, of: change, replica: replica, lamport: lamport, events: &events)
-                        else { return false }
-                        counter = first + 1
-                        continue
-                    }
-                    if let value {
-                        operation = Operation(object: object.id, action: .set(key: key, value: value, pred: pred))
-                    } else {
-                        operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
-                    }
-                default:
-                    lastKey = nil
-                    operation = try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset, id: id, pred: &pred)
-                    if let key = lastKey {
-                        if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
-                        keyIndex = keyIndices[key] - 1
-                    }
-                }
-                let (next, overflow) = first.addingReportingOverflow(UInt64(operation.width))
-                guard !overflow else { throw .invalid(offset: kindOffset, reason: "operation counter overflows 64 bits") }
-                counter = next
-                guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
-                                            lamport: lamport, keyIndex: keyIndex, staging: &staging, events: &events)
+            let o: Int
+            if let run = writeRun() {
+                // Register writes, a change apiece, with nothing in their headers but what a
+                // run implies: no header to decode, no clock check per change.
+                let id = replicas[run.replica]
+                let start = nextCounter[run.replica]
+                let startLamport = nextLamport
+                guard let replica = document.startsInOrder(id, start: start, lamport: startLamport, changes: run.count,
+                                                           dependencies: [])
                 else { return false }
+                o = run.origin
+                if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
+                let origin = originIndices[o] - 1
+                let change = Document.ChangeStart(replica: id, start: start)
+                document.core.reserveLog(changes: Int(run.count))
+                for k in 0..<run.count {
+                    let counter = start + k
+                    let opStart = document.core.ops.count
+                    guard try applyNextOperation(
+                        counter: counter, of: change, replica: replica, lamport: startLamport + k, to: &document,
+                        pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events) == counter + 1
+                    else { return false }
+                    document.core.appendUnjoined(ChangeRecord(
+                        replica: replica, startCounter: UInt32(counter), width: 1, opStart: UInt32(opStart),
+                        opCount: UInt32(document.core.ops.count - opStart), depStart: UInt32(document.core.deps.count),
+                        depCount: 0, origin: origin, startLamport: startLamport + k, timestamp: previousTimestamp))
+                }
+                // One clock and frontier update for the run: the same as one per change.
+                document.core.recordApplied(replica: replica, start: UInt32(start), width: UInt32(run.count),
+                                            lamport: startLamport, dependencies: [])
+                nextCounter[run.replica] = start + run.count
+                nextLamport = startLamport + run.count
+            } else {
+                let header = try nextHeader()
+                guard let replica = document.startsInOrder(header.replica, start: header.startCounter, lamport: header.startLamport,
+                                                           changes: header.opCount > 0 ? 1 : 0, dependencies: dependencies)
+                else { return false }
+                let opStart = document.core.ops.count
+                let change = Document.ChangeStart(replica: header.replica, start: header.startCounter)
+                var counter = header.startCounter
+                for _ in 0..<header.opCount {
+                    guard let next = try applyNextOperation(
+                        counter: counter, of: change, replica: replica,
+                        lamport: header.startLamport &+ (counter - header.startCounter), to: &document,
+                        pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events)
+                    else { return false }
+                    counter = next
+                }
+                try endChange(header, counter: counter)
+                o = header.originIndex
+                if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
+                document.logChange(
+                    replica: replica, startCounter: UInt32(header.startCounter), width: UInt32(counter - header.startCounter),
+                    opStart: opStart, dependencies: dependencies, origin: originIndices[o] - 1,
+                    startLamport: header.startLamport, timestamp: header.timestamp, run: 1)
             }
-            try endChange(header, counter: counter)
-            let o = header.originIndex
-            if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
-            document.logChange(
-                replica: replica, startCounter: UInt32(header.startCounter), width: UInt32(counter - header.startCounter),
-                opStart: opStart, dependencies: dependencies, origin: originIndices[o] - 1,
-                startLamport: header.startLamport, timestamp: header.timestamp, run: 1)
             // The payload's origin table holds each origin once: equal indices, equal origins.
             if lastOrigin != o {
                 if origins.last != self.origins[o] { origins.append(self.origins[o]) }
@@ -383,6 +377,100 @@ struct ChangeDecoder {
         }
         try finishChanges()
         return true
+    }
+
+    /// Decodes the operation that takes counter `first` of `change` (by replica index `replica`,
+    /// at Lamport time `lamport`) and applies it to `document`. Returns the counter after it,
+    /// or nil, `document` part-way (see ``applyInOrder(to:staging:events:origins:)``), if it
+    /// is invalid there.
+    ///
+    /// `pred` is the reused predecessor buffer; `keyIndices` the document's interned index of
+    /// each string of the payload's table, plus one (0: not looked up yet), so that a key is
+    /// hashed once per payload, not once per write.
+    @inline(__always)
+    private mutating func applyNextOperation(
+        counter first: UInt64, of change: Document.ChangeStart, replica: UInt32, lamport: UInt64, to document: inout Document,
+        pred: inout [OpID], keyIndices: inout [UInt32], staging: inout Document.Staging, events: inout [DocumentEvent]
+    ) throws(EncodingError) -> UInt64? {
+        let id = OpID(replica: change.replica, counter: first)
+        let (object, meaning, kindOffset) = try nextObjectAndKind()
+        let operation: Operation
+        var keyIndex: UInt32?
+        switch meaning {
+        case .set, .delete:
+            // A register write goes straight to the map, without an `Operation`
+            // (see ``Document/writeRegisterInOrder``), unless it attaches an object.
+            let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
+            let k = Int(index)
+            if keyIndices[k] == 0 { keyIndices[k] = document.core.keys.index(of: key) + 1 }
+            let interned = keyIndices[k] - 1
+            keyIndex = interned
+            var value: Value?
+            var attachesObject = false
+            if case .set = meaning {
+                value = try decodeValue(in: .key(index))
+                if case .object = value { attachesObject = true }
+            }
+            if !attachesObject, let target = mapTarget(object, in: &document) {
+                guard document.writeRegisterInOrder(
+                    target, objectID: object.id, key: key, keyIndex: interned, value: value, pred: pred,
+                    id: first, of: change, replica: replica, lamport: lamport, events: &events)
+                else { return nil }
+                return first + 1
+            }
+            if let value {
+                operation = Operation(object: object.id, action: .set(key: key, value: value, pred: pred))
+            } else {
+                operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
+            }
+        default:
+            lastKey = nil
+            operation = try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset, id: id, pred: &pred)
+            if let key = lastKey {
+                if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
+                keyIndex = keyIndices[key] - 1
+            }
+        }
+        let (next, overflow) = first.addingReportingOverflow(UInt64(operation.width))
+        guard !overflow else { throw .invalid(offset: kindOffset, reason: "operation counter overflows 64 bits") }
+        guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
+                                    lamport: lamport, keyIndex: keyIndex, staging: &staging, events: &events)
+        else { return nil }
+        return next
+    }
+
+    /// The changes the columns code next, if they are register writes with nothing in their
+    /// headers but what a run of them implies (one replica's next counters and Lamport times,
+    /// one operation each, one timestamp and origin, no dependency): the shape of a session
+    /// of property edits, one transaction per edit. Skips their header columns and returns
+    /// the replica's and origin's indices in the payload's tables and how many there are.
+    /// Anything else is left to the change-by-change path (``nextHeader()``), which reports
+    /// what is wrong with it.
+    private mutating func writeRun() -> (replica: Int, count: UInt64, origin: Int)? {
+        let limit = min(changeCount - decoded, operationsLeft)
+        guard limit >= 1,
+              let kind = opKind.repeatedRun(), kind.value == OperationSymbol.set || kind.value == OperationSymbol.delete,
+              let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
+              let counter = changeCounter.repeatedRun(), counter.value == 0,
+              let lamport = changeLamport.repeatedRun(), lamport.value == 0,
+              let opCount = changeOpCount.repeatedRun(), opCount.value == 1,
+              let time = changeTimestamp.repeatedRun(), time.value == 0,
+              let origin = changeOrigin.repeatedRun(), origin.value < UInt64(origins.count),
+              let depCount = changeDepCount.repeatedRun(), depCount.value == 0
+        else { return nil }
+        var count = min(UInt64(limit), kind.count, replica.count, counter.count, lamport.count, opCount.count)
+        count = min(count, time.count, origin.count, depCount.count)
+        guard nextLamport < UInt64.max - count else { return nil }
+        changeReplica.skip(count)
+        changeCounter.skip(count)
+        changeLamport.skip(count)
+        changeOpCount.skip(count)
+        changeTimestamp.skip(count)
+        changeOrigin.skip(count)
+        changeDepCount.skip(count)
+        decoded += Int(count)
+        operationsLeft -= Int(count)
+        return (Int(replica.value), count, Int(origin.value))
     }
 
     /// The document map `object` names, if the document holds one by that ID: looked up once

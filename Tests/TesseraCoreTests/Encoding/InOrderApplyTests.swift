@@ -180,6 +180,76 @@ struct InOrderApplyTests {
         #expect(target.materialize() == writer.materialize())
     }
 
+    /// Sessions of property edits, one transaction per edit, as the decoder reads in runs:
+    /// sets of every value type and deletes on the root and on nested maps, by two replicas
+    /// that merge now and then (so some writes depend on the other side and overwrite its
+    /// values), broken by the odd nested map made or list edited.
+    static func writeSessions(seed: UInt64) throws -> (base: Document, session: Document) {
+        var rng = SplitMix64(seed: seed)
+        var base = Document(replica: ReplicaID(rawValue: 200 + seed)!, origin: .human("base"))
+        let shape = try base.makeObject(.map, forKey: "shape")
+        let list = try base.makeObject(.list, forKey: "list")
+        var docs = [base.fork(replica: ReplicaID(rawValue: 300 + seed)!), base.fork(replica: ReplicaID(rawValue: 400 + seed)!)]
+        docs[1].origin = .agent("model", onBehalfOf: "ada")
+        let keys = ["x", "y", "w", "h", "fill", "text"]
+        for _ in 0..<(30 + rng.below(30)) {
+            let i = rng.below(2)
+            for _ in 0..<(1 + rng.below(40)) {
+                let object = rng.chance(2) ? shape : .root
+                let key = keys[rng.below(keys.count)]
+                switch rng.below(12) {
+                case 0: try docs[i].delete(key, in: object)
+                case 1: try docs[i].set(key, to: .int(Int64(rng.below(1000)) - 500), in: object)
+                case 2: try docs[i].set(key, to: .string("value \(rng.below(100)) long enough to live on the heap"), in: object)
+                case 3: try docs[i].set(key, to: .bool(rng.chance(2)), in: object)
+                case 4: try docs[i].set(key, to: .null, in: object)
+                case 5 where rng.chance(4): _ = try docs[i].makeObject(.map, forKey: key, in: .root)
+                case 6 where rng.chance(4): try docs[i].insert(.int(1), at: 0, in: list)
+                default: try docs[i].set(key, to: .double(Double(rng.below(500_000)) / 100), in: object)
+                }
+            }
+            if rng.chance(3) { let other = docs[1 - i]; try docs[i].merge(other) }
+        }
+        try docs[0].merge(docs[1])
+        return (base, docs[0])
+    }
+
+    @Test("runs of one-write changes read into a fresh document or a replica that diverged equal the general path's",
+          arguments: 0..<4)
+    func writeRuns(batch: Int) throws {
+        for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
+            let (base, session) = try Self.writeSessions(seed: seed)
+            try Self.expectSameOutcome(session.encodeChanges(since: VersionVector()), on: Document(replica: Self.reader),
+                                       "whole history, seed \(seed)")
+            var other = base.fork(replica: Self.reader)
+            try other.set("x", to: "mine", in: .root)
+            try Self.expectSameOutcome(session.encodeChanges(since: base.version), on: other, "delta, seed \(seed)")
+        }
+    }
+
+    @Test("a write of a run over a later write of the same run is rejected, the document untouched")
+    func writeRunForwardPredecessor() throws {
+        var writer = Document(replica: ReplicaID(rawValue: 0xA11CE)!)
+        for i in 0..<20 { try writer.set("k\(i % 3)", to: .int(Int64(i))) }
+        var changes = writer.changes()
+        // Change 10 overwrites what change 12 writes: not made yet when change 10 applies.
+        let later = OpID(replica: changes[12].replica, counter: changes[12].startCounter)
+        changes[10].operations = [Operation(object: .root, action: .set(key: "k1", value: 99, pred: [later]))]
+        let bytes = Change.encode(changes)
+        let fresh = Document(replica: Self.reader)
+        var fast = fresh
+        #expect(fast.applyInOrder(try Container.decode(bytes, limits: .standard)) == nil)
+        #expect(fast.encodeSnapshot() == fresh.encodeSnapshot())
+        var target = fresh
+        #expect(throws: EncodingError.rejected(.unknownOperation(later))) { try target.apply(encoded: bytes) }
+        #expect(target.encodeSnapshot() == fresh.encodeSnapshot())
+        #expect(target.changeCount == 0)
+        // Over the write just before it, it is fine.
+        let earlier = OpID(replica: changes[9].replica, counter: changes[9].startCounter)
+        changes[10].operations = [Operation(object: .root, action: .set(key: "k1", value: 99, pred: [earlier]))]
+        try Self.expectSameOutcome(Change.encode(changes), on: fresh, "predecessor earlier in the run")
+    }
+
     @Test("a register write over a predecessor nobody made is rejected, the document untouched", arguments: [false, true])
     func unknownPredecessor(deletes: Bool) throws {
         let source = try Self.history(seed: 3)
