@@ -27,14 +27,14 @@ extension Document {
               decoder.operationCount > 0,
               decoder.operationCount &* 4 >= core.ops.count + core.runJoins
         else { return nil }
-        // The value pool only grows, so it stays out of the saved copy and is cut back to
-        // its length instead: sharing it made the first append copy every value (each
-        // retained) — a twentieth of applying a session's delta to a document as large.
-        let valueCount = core.values.count
-        var pool: [Value] = []
-        swap(&pool, &core.values)
+        // The log only grows (but for the last record, which a run may extend), so it stays
+        // out of the saved copy and is cut back instead: sharing it made the first append
+        // copy the whole log, and the value pool's every value (each retained) — a tenth of
+        // applying a session's delta to a document as large.
+        var log = core.detachLog()
+        let mark = log.mark
         let saved = core
-        swap(&pool, &core.values)
+        core.attach(&log)
         var events: [DocumentEvent] = []
         var origins: [Origin] = []
         var staging = Staging()
@@ -42,10 +42,10 @@ extension Document {
         staging.isRecording = false
         let applied = (try? decoder.applyInOrder(to: &self, staging: &staging, events: &events, origins: &origins)) ?? false
         guard applied else {
-            swap(&pool, &core.values)
+            log = core.detachLog()
             core = saved
-            pool.removeSubrange(valueCount...)
-            swap(&pool, &core.values)
+            log.rewind(to: mark)
+            core.attach(&log)
             return nil
         }
         undo.remoteChangesApplied()
@@ -108,5 +108,78 @@ extension Document {
         integrate(change, run: run, events: &events)
         if origins.last != change.origin { origins.append(change.origin) }
         return true
+    }
+}
+
+/// The append-only part of a ``DocumentCore``: the log of changes and operations with the
+/// tables its records point into. ``Document/applyInOrder(_:)`` keeps it out of the copy it
+/// saves for a rollback and cuts it back to a ``Mark`` instead.
+struct DetachedLog {
+    var changes: [ChangeRecord] = []
+    var changesByReplica: [[Int32]] = []
+    var ops: [OpRecord] = []
+    var deps: [ItemID] = []
+    var preds: [ItemID] = []
+    var values: [Value] = []
+
+    /// The log's extent, and the one record (with its operation) that a change joining its
+    /// run would extend in place (see ``DocumentCore/appendToLog(_:)``).
+    struct Mark {
+        var changes: Int
+        var byReplica: [Int]
+        var ops: Int
+        var deps: Int
+        var preds: Int
+        var values: Int
+        var last: (record: ChangeRecord, op: OpRecord?)?
+    }
+
+    var mark: Mark {
+        var last: (ChangeRecord, OpRecord?)?
+        if let record = changes.last {
+            let op = Int(record.opStart)
+            last = (record, op < ops.count ? ops[op] : nil)
+        }
+        return Mark(changes: changes.count, byReplica: changesByReplica.map(\.count), ops: ops.count, deps: deps.count,
+                    preds: preds.count, values: values.count, last: last)
+    }
+
+    /// Cuts everything appended since `mark` and puts back the record it saw last.
+    mutating func rewind(to mark: Mark) {
+        changes.removeSubrange(mark.changes...)
+        changesByReplica.removeSubrange(mark.byReplica.count...)
+        for (replica, count) in mark.byReplica.enumerated() { changesByReplica[replica].removeSubrange(count...) }
+        ops.removeSubrange(mark.ops...)
+        deps.removeSubrange(mark.deps...)
+        preds.removeSubrange(mark.preds...)
+        values.removeSubrange(mark.values...)
+        if let (record, op) = mark.last {
+            changes[changes.count - 1] = record
+            if let op { ops[Int(record.opStart)] = op }
+        }
+    }
+}
+
+extension DocumentCore {
+    /// Moves the log out, leaving it empty.
+    mutating func detachLog() -> DetachedLog {
+        var log = DetachedLog()
+        swap(&log.changes, &changes)
+        swap(&log.changesByReplica, &changesByReplica)
+        swap(&log.ops, &ops)
+        swap(&log.deps, &deps)
+        swap(&log.preds, &preds)
+        swap(&log.values, &values)
+        return log
+    }
+
+    /// Moves `log` back in (the core's own log must be empty, as ``detachLog()`` left it).
+    mutating func attach(_ log: inout DetachedLog) {
+        swap(&log.changes, &changes)
+        swap(&log.changesByReplica, &changesByReplica)
+        swap(&log.ops, &ops)
+        swap(&log.deps, &deps)
+        swap(&log.preds, &preds)
+        swap(&log.values, &values)
     }
 }

@@ -250,6 +250,44 @@ struct InOrderApplyTests {
         try Self.expectSameOutcome(Change.encode(changes), on: fresh, "predecessor earlier in the run")
     }
 
+    @Test("a delta that extends the document's last typing run, then fails, leaves that run as it was")
+    func rollbackOfJoinedRun() throws {
+        var writer = Document(replica: ReplicaID(rawValue: 0xA11CE)!)
+        let text = try writer.makeObject(.text, forKey: "t")
+        for i in 0..<10 { try writer.insertText("a", at: i, in: text) }
+        let fork = writer.version
+        for i in 10..<110 { try writer.insertText("b", at: i, in: text) }
+        // One timestamp for all, so that the delta's keystrokes continue the document's run.
+        var history = writer.changes()
+        for i in history.indices { history[i].timestamp = 1_000 }
+        let base = history.filter { $0.startCounter <= fork[$0.replica] }
+        var delta = Array(history.dropFirst(base.count))
+        var hostile = delta.last!
+        hostile.startCounter += 1
+        hostile.startLamport += 1
+        hostile.operations = [Operation(object: ObjectID(OpID(replica: hostile.replica, counter: 1 << 30)),
+                                        action: .set(key: "x", value: 1, pred: []))]
+        delta.append(hostile)
+        var target = Document(replica: Self.reader)
+        try target.apply(encoded: Change.encode(base))
+        let records = target.core.changes
+        let ops = target.core.ops
+        let byReplica = target.core.changesByReplica
+        #expect(records.last?.run == 10, "the document's typing is one run")
+        let before = target.encodeSnapshot()
+        #expect(target.applyInOrder(try Container.decode(Change.encode(delta), limits: .standard)) == nil)
+        #expect(target.core.changes.count == records.count && target.core.changes.last?.run == 10)
+        #expect(target.core.ops.count == ops.count && target.core.ops.last?.count == ops.last?.count)
+        #expect(target.core.changesByReplica == byReplica)
+        #expect(target.encodeSnapshot() == before)
+        #expect(target.changes() == base)
+        // The valid part joins the run down either path.
+        try Self.expectSameOutcome(Change.encode(delta.dropLast()), on: target, "after the rollback")
+        try target.apply(encoded: Change.encode(delta.dropLast()))
+        #expect(target.core.changes.last?.run == 110)
+        #expect(target.changes() == Array(history))
+    }
+
     @Test("a register write over a predecessor nobody made is rejected, the document untouched", arguments: [false, true])
     func unknownPredecessor(deletes: Bool) throws {
         let source = try Self.history(seed: 3)
