@@ -14,8 +14,8 @@
 /// next in line, or invalid, or the bytes do not decode; the general path then starts over
 /// and buffers or reports exactly as it always does. Since that keeps both copies of what
 /// the payload touches, the fast path is taken only for payloads that are large beside the
-/// history they land on, where that copy is small beside the work. The value pool, which
-/// only grows, is not kept aside but cut back to its length.
+/// history they land on, where that copy is small beside the work. The log, which only
+/// grows, is not kept aside but cut back (see ``DetachedLog``).
 extension Document {
     /// Applies the changes of `container` in order (see above), or returns nil, the document
     /// unchanged, if the general path must.
