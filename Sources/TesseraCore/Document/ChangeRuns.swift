@@ -29,9 +29,13 @@ extension DocumentCore {
         return LoggedChange(record: changes.count - 1, part: 0)
     }
 
-    /// Makes room in the log for `changes` more records.
-    mutating func reserveLog(changes count: Int) {
-        if changes.capacity - changes.count < count { changes.reserveCapacity(changes.count + max(count, changes.count / 2)) }
+    /// Makes room in the log for `changes` more changes with `operations` operations between
+    /// them (and as many predecessors and values).
+    mutating func reserveLog(changes count: Int, operations: Int) {
+        changes.reserveRoom(for: count)
+        ops.reserveRoom(for: operations)
+        preds.reserveRoom(for: operations)
+        values.reserveRoom(for: operations)
     }
 
     /// Adds `record`, a change whose operations cannot form a run (map writes), to the log as
@@ -429,4 +433,13 @@ extension OpRecord {
 extension OpKind {
     /// Whether changes of one such operation can share a record (see ``ChangeRecord/run``).
     var formsRuns: Bool { self == .insert || self == .insertText || self == .remove }
+}
+
+extension Array {
+    /// Makes room for `count` more elements, growing at least by half (so that many small
+    /// reservations stay amortised O(1) per element, as appends are).
+    mutating func reserveRoom(for count: Int) {
+        let needed = self.count + count
+        if needed > capacity { reserveCapacity(Swift.max(needed, capacity + capacity / 2)) }
+    }
 }

@@ -60,7 +60,8 @@ struct ChangeDecoder {
     private var joinsTyping = false
     private var runs: [JoinedRun] = []
 
-    private let changeCount: Int
+    /// How many changes the payload holds.
+    let changeCount: Int
     /// How many operations the payload holds.
     let operationCount: Int
 
@@ -327,7 +328,6 @@ struct ChangeDecoder {
                 if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
                 let origin = originIndices[o] - 1
                 let change = Document.ChangeStart(replica: id, start: start)
-                document.core.reserveLog(changes: Int(run.count))
                 for k in 0..<run.count {
                     let counter = start + k
                     let opStart = document.core.ops.count
