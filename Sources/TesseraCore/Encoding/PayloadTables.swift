@@ -185,32 +185,28 @@ struct ObjectReferenceReader {
 /// The last operation in the payload that wrote each map register: the usual predecessor of
 /// the next write to it, so `pred` is coded relative to it (zero when it is exactly that).
 ///
-/// Most maps are small (a shape's handful of properties), and a payload writes them in the
-/// order they were made: an object's registers are chained through ``entries``, which puts
-/// them next to each other, so a lookup is one read of ``heads`` and a short walk over a few
-/// adjacent entries instead of three scattered reads of a document-wide hash table. An
-/// object with more than ``chainLimit`` keys moves to ``hashed``.
+/// Most maps are small (a shape's handful of properties): each object's registers share a
+/// block of ``blockSize`` adjacent entries, so a lookup is one read of ``heads`` and a scan
+/// of a few adjacent keys, wherever in the payload the object's writes fall, instead of three
+/// scattered reads of a document-wide hash table (or a walk along a chain of entries spread
+/// over the payload, which stalled on every link when a session wrote random properties of
+/// many shapes). An object with more than ``blockSize`` keys moves to ``hashed``.
 struct RegisterWriters {
     struct Key: Hashable {
         var object: Int
         var key: UInt64
     }
 
-    private struct Entry {
-        var key: UInt32
-        /// 1 + the object's previous entry, 0 at the end of the chain.
-        var next: UInt32
-        var writer: OpID
-    }
-
-    private static let chainLimit: UInt8 = 16
+    private static let blockSize = 8
     private static let hashedMark = UInt32.max
 
-    /// Per listed object (position + 1): 1 + its newest entry (0: none yet), or ``hashedMark``.
+    /// Per listed object (position + 1): 1 + its block (0: none yet), or ``hashedMark``.
     private var heads: [UInt32] = []
-    /// Per listed object (position + 1): how many entries its chain has.
+    /// Per listed object (position + 1): how many entries of its block are used.
     private var lengths: [UInt8] = []
-    private var entries: [Entry] = []
+    /// The blocks' keys and writers: block `b` is entries `b · blockSize ..< (b + 1) · blockSize`.
+    private var keys: [UInt32] = []
+    private var writers: [OpID] = []
     /// Objects with many keys, by object position + 1 and key index in one word.
     private var hashed = PackedMap<UInt64, OpID>()
     /// Positions or key indices past 2³² (not produced by valid payloads of sane size).
@@ -234,29 +230,31 @@ struct RegisterWriters {
         }
         let head = heads[slot]
         if head != Self.hashedMark {
-            var link = head
-            while link != 0 {
-                let i = Int(link) - 1
-                if entries[i].key == UInt32(key) {
-                    let previous = entries[i].writer
-                    entries[i].writer = id
+            let count = Int(lengths[slot])
+            var start = (Int(head) &- 1) &* Self.blockSize
+            if head == 0 {
+                start = keys.count
+            } else {
+                for i in start..<(start + count) where keys[i] == UInt32(key) {
+                    let previous = writers[i]
+                    writers[i] = id
                     return previous
                 }
-                link = entries[i].next
             }
-            if lengths[slot] < Self.chainLimit, entries.count < Int(Self.hashedMark) - 1 {
-                entries.append(Entry(key: UInt32(key), next: head, writer: id))
-                heads[slot] = UInt32(entries.count)
+            if count < Self.blockSize {
+                if head == 0 {
+                    // A block per slot at most, and slots stay below `hashedMark - 1` (the guard above).
+                    keys.append(contentsOf: repeatElement(0, count: Self.blockSize))
+                    writers.append(contentsOf: repeatElement(id, count: Self.blockSize))
+                    heads[slot] = UInt32(start / Self.blockSize + 1)
+                }
+                keys[start + count] = UInt32(key)
+                writers[start + count] = id
                 lengths[slot] += 1
                 return object.id.creator ?? id
             }
-            // Too many keys for a chain: the object's registers move to the hash table.
-            link = head
-            while link != 0 {
-                let i = Int(link) - 1
-                hashed[UInt64(slot) << 32 | UInt64(entries[i].key)] = entries[i].writer
-                link = entries[i].next
-            }
+            // Too many keys for a block: the object's registers move to the hash table.
+            for i in start..<(start + count) { hashed[UInt64(slot) << 32 | UInt64(keys[i])] = writers[i] }
             heads[slot] = Self.hashedMark
         }
         return hashed.updateValue(id, forKey: UInt64(slot) << 32 | key) ?? object.id.creator ?? id
