@@ -513,24 +513,31 @@ extension Document {
         id: ItemID, lamport: UInt64, object: ItemID, map: Int32, objectID: ObjectID, key: String, keyIndex: UInt32,
         kind: OpKind, valueIndex: UInt32, objectKind: ObjectKind, predStart: Int, events: inout [DocumentEvent]
     ) {
-        let predSlice = core.preds[predStart...]
-        core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, count: UInt32(predSlice.count),
+        let predCount = core.preds.count - predStart
+        core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, count: UInt32(predCount),
                                  predStart: UInt32(predStart), kind: kind, objectKind: objectKind))
         let entry = RegisterEntry(id: id, lamport: lamport, value: valueIndex)
         let m = Int(map)
-        // The IDs alone: a copy of the whole replica table costs a retain of each of its arrays.
-        let replicas = core.replicas.ids
-        // In place, and one lookup for the write and the winner: a register copied out and
-        // written back would copy its `others` on every write.
-        func write(_ register: inout Register?) -> (changed: Bool, winner: RegisterEntry) {
-            guard register != nil else {
-                register = Register(entry)
-                return (!entry.isAbsent, entry)
+        // Read through pointers: an array (or slice) held across the write is retained and
+        // released around it, two atomic operations apiece on every write.
+        let (changed, winner) = core.preds.withUnsafeBufferPointer { preds in
+            let overwritten = UnsafeBufferPointer(rebasing: preds[predStart...])
+            return core.replicas.ids.withUnsafeBufferPointer { replicas in
+                // In place, and one lookup for the write and the winner: a register copied
+                // out and written back would copy its `others` on every write.
+                core.maps[m].registers.withValue(forKey: keyIndex) { (register: inout Register?) -> (Bool, RegisterEntry) in
+                    guard register != nil else {
+                        register = Register(entry)
+                        return (!entry.isAbsent, entry)
+                    }
+                    let changed = register!.write(entry, overwriting: overwritten, beats: {
+                        if $0.lamport != $1.lamport { return $0.lamport > $1.lamport }
+                        return replicas[Int($0.id.replica)].rawValue > replicas[Int($1.id.replica)].rawValue
+                    })
+                    return (changed, register!.winner)
+                }
             }
-            let changed = register!.write(entry, overwriting: predSlice, beats: { DocumentCore.beats($0, $1, ids: replicas) })
-            return (changed, register!.winner)
         }
-        let (changed, winner) = core.maps[m].registers.withValue(forKey: keyIndex, write)
         guard changed else { return }
         if !winner.isAbsent, case .object(let target) = core.values[Int(winner.value)], let t = core.itemID(target) {
             core.objects[t]?.parent = object

@@ -29,7 +29,9 @@ struct Register: Sendable {
     /// overwritten: a concurrent write landing on a register that already holds a conflict
     /// (every write of one side of a merged session) allocated twice when this appended first
     /// and removed after.
-    mutating func write(_ entry: RegisterEntry, overwriting pred: ArraySlice<ItemID>, beats: (RegisterEntry, RegisterEntry) -> Bool) -> Bool {
+    mutating func write<Overwritten: Collection<ItemID>>(
+        _ entry: RegisterEntry, overwriting pred: Overwritten, beats: (RegisterEntry, RegisterEntry) -> Bool
+    ) -> Bool {
         let previous = winner
         if others.isEmpty {
             if pred.contains(winner.id) {
