@@ -35,12 +35,7 @@ extension Document {
         let mark = log.mark
         let saved = core
         core.attach(&log)
-        // Room for everything the payload can add, made once: growing by doubling copied the
-        // log (a session's delta lands on a log as long as itself) several times over, and
-        // the copies' fresh pages, faulted in, were a quarter of the time.
-        core.reserveLog(changes: decoder.changeCount, operations: decoder.operationCount)
         var events: [DocumentEvent] = []
-        events.reserveCapacity(decoder.operationCount)
         var origins: [Origin] = []
         var staging = Staging()
         // Each change is integrated as soon as it validates: the document holds what it made.
