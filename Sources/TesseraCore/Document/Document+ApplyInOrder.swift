@@ -164,16 +164,12 @@ extension DocumentCore {
     /// Moves the log out, leaving it empty.
     mutating func detachLog() -> DetachedLog {
         var log = DetachedLog()
-        swap(&log.changes, &changes)
-        swap(&log.changesByReplica, &changesByReplica)
-        swap(&log.ops, &ops)
-        swap(&log.deps, &deps)
-        swap(&log.preds, &preds)
-        swap(&log.values, &values)
+        attach(&log)
         return log
     }
 
-    /// Moves `log` back in (the core's own log must be empty, as ``detachLog()`` left it).
+    /// Exchanges the log with `log`: moves `log` back in when the core's own is empty, as
+    /// ``detachLog()`` left it.
     mutating func attach(_ log: inout DetachedLog) {
         swap(&log.changes, &changes)
         swap(&log.changesByReplica, &changesByReplica)

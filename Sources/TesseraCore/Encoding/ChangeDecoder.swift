@@ -461,7 +461,22 @@ struct ChangeDecoder {
         let limit = min(changeCount - decoded, operationsLeft)
         guard limit >= 1,
               let kind = opKind.repeatedRun(), kind.value == OperationSymbol.set || kind.value == OperationSymbol.delete,
-              let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
+              let headers = repeatedHeaders()
+        else { return nil }
+        let count = min(UInt64(limit), kind.count, headers.count)
+        guard nextLamport < UInt64.max - count else { return nil }
+        skipHeaders(count)
+        decoded += Int(count)
+        operationsLeft -= Int(count)
+        return (headers.replica, count, headers.origin)
+    }
+
+    /// What the per-change columns say of the next changes, if each of them (at least the
+    /// count returned) is what a run implies: one replica (its index), next counter and
+    /// Lamport time, one operation, the same timestamp and origin (its index), no
+    /// dependency. Reads at most the columns' run headers (see ``RunLengthReader/repeatedRun()``).
+    private mutating func repeatedHeaders() -> (replica: Int, origin: Int, count: UInt64)? {
+        guard let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
               let counter = changeCounter.repeatedRun(), counter.value == 0,
               let lamport = changeLamport.repeatedRun(), lamport.value == 0,
               let opCount = changeOpCount.repeatedRun(), opCount.value == 1,
@@ -469,9 +484,12 @@ struct ChangeDecoder {
               let origin = changeOrigin.repeatedRun(), origin.value < UInt64(origins.count),
               let depCount = changeDepCount.repeatedRun(), depCount.value == 0
         else { return nil }
-        var count = min(UInt64(limit), kind.count, replica.count, counter.count, lamport.count, opCount.count)
-        count = min(count, time.count, origin.count, depCount.count)
-        guard nextLamport < UInt64.max - count else { return nil }
+        let count = min(replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count)
+        return (Int(replica.value), Int(origin.value), count)
+    }
+
+    /// Skips the per-change columns of `count` changes (at most what ``repeatedHeaders()`` said).
+    private mutating func skipHeaders(_ count: UInt64) {
         changeReplica.skip(count)
         changeCounter.skip(count)
         changeLamport.skip(count)
@@ -479,9 +497,6 @@ struct ChangeDecoder {
         changeTimestamp.skip(count)
         changeOrigin.skip(count)
         changeDepCount.skip(count)
-        decoded += Int(count)
-        operationsLeft -= Int(count)
-        return (Int(replica.value), count, Int(origin.value))
     }
 
     /// The document map `object` names, if the document holds one by that ID: looked up once
@@ -588,19 +603,12 @@ struct ChangeDecoder {
         guard limit >= 2,
               let kind = opKind.repeatedRun(),
               kind.value == inside || kind.value == atEnd || kind.value == backspace || kind.value == delete,
-              let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
-              let counter = changeCounter.repeatedRun(), counter.value == 0,
-              let lamport = changeLamport.repeatedRun(), lamport.value == 0,
-              let opCount = changeOpCount.repeatedRun(), opCount.value == 1,
-              let time = changeTimestamp.repeatedRun(), time.value == 0,
-              let origin = changeOrigin.repeatedRun(), origin.value < UInt64(origins.count),
-              let depCount = changeDepCount.repeatedRun(), depCount.value == 0,
+              let headers = repeatedHeaders(),
               let object = opObject.code.repeatedRun(), object.value >= 2,
               let listed = try? objects.object(at: object.value - 2, offset: 0)
         else { return nil }
-        var count = min(UInt64(min(limit, Int(UInt16.max))), replica.count, counter.count, lamport.count, opCount.count)
-        count = min(count, time.count, origin.count, depCount.count, object.count, kind.count)
-        let r = Int(replica.value)
+        var count = min(UInt64(min(limit, Int(UInt16.max))), headers.count, object.count, kind.count)
+        let r = headers.replica
         let id = replicas[r]
         let start = nextCounter[r]
         let target = ListedObject(id: listed, index: Int(object.value - 2))
@@ -648,17 +656,11 @@ struct ChangeDecoder {
             descending = direction < 0
             operations = [Operation(object: listed, action: .remove(first: descending ? last : first, count: Int(count)))]
         }
-        changeReplica.skip(count)
-        changeCounter.skip(count)
-        changeLamport.skip(count)
-        changeOpCount.skip(count)
-        changeTimestamp.skip(count)
-        changeOrigin.skip(count)
-        changeDepCount.skip(count)
+        skipHeaders(count)
         opKind.skip(count)
         opObject.code.skip(count)
         let change = Change(
-            replica: id, startCounter: start, startLamport: nextLamport, dependencies: [], origin: origins[Int(origin.value)],
+            replica: id, startCounter: start, startLamport: nextLamport, dependencies: [], origin: origins[headers.origin],
             timestamp: timestamp, operations: operations)
         nextCounter[r] = start + count
         nextLamport += count
