@@ -24,8 +24,7 @@ extension DocumentCore {
             return LoggedChange(record: last, part: changes[last].run - record.run)
         }
         runJoins += Int(record.run) - 1
-        changesByReplica[Int(record.replica)].append(Int32(changes.count))
-        changes.append(record)
+        appendUnjoined(record)
         return LoggedChange(record: changes.count - 1, part: 0)
     }
 

@@ -530,10 +530,8 @@ extension Document {
                         register = Register(entry)
                         return (!entry.isAbsent, entry)
                     }
-                    let changed = register!.write(entry, overwriting: overwritten, beats: {
-                        if $0.lamport != $1.lamport { return $0.lamport > $1.lamport }
-                        return replicas[Int($0.id.replica)].rawValue > replicas[Int($1.id.replica)].rawValue
-                    })
+                    let changed = register!.write(entry, overwriting: overwritten,
+                                                  beats: { DocumentCore.beats($0, $1, ids: replicas) })
                     return (changed, register!.winner)
                 }
             }

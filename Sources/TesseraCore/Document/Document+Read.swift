@@ -330,9 +330,10 @@ extension DocumentCore {
         beats(a, b, ids: replicas.ids)
     }
 
-    /// ``beats(_:_:_:)`` given the replica table's IDs.
+    /// ``beats(_:_:_:)`` given the replica table's IDs (an array, or a buffer over one).
     @inline(__always)
-    static func beats(_ a: RegisterEntry, _ b: RegisterEntry, ids: [ReplicaID]) -> Bool {
+    static func beats<IDs: RandomAccessCollection<ReplicaID>>(_ a: RegisterEntry, _ b: RegisterEntry, ids: IDs) -> Bool
+    where IDs.Index == Int {
         if a.lamport != b.lamport { return a.lamport > b.lamport }
         return ids[Int(a.id.replica)].rawValue > ids[Int(b.id.replica)].rawValue
     }

@@ -305,6 +305,10 @@ struct ChangeDecoder {
         // plus one (0: not looked up yet): a key is hashed once per payload, not per write.
         var keyIndices = [UInt32](repeating: 0, count: strings.strings.count)
         var originIndices = [UInt32](repeating: 0, count: self.origins.count)
+        func interned(origin o: Int) -> UInt32 {
+            if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
+            return originIndices[o] - 1
+        }
         var lastOrigin = -1
         var reservedForWrites = false
         while decoded < changeCount {
@@ -325,8 +329,7 @@ struct ChangeDecoder {
                                                            dependencies: [])
                 else { return false }
                 o = run.origin
-                if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
-                let origin = originIndices[o] - 1
+                let origin = interned(origin: o)
                 let change = Document.ChangeStart(replica: id, start: start)
                 // At the first run of writes, room for the records, values and events of the
                 // rest of the payload, made once: growing by doubling copied the log (a
@@ -374,10 +377,9 @@ struct ChangeDecoder {
                 }
                 try endChange(header, counter: counter)
                 o = header.originIndex
-                if originIndices[o] == 0 { originIndices[o] = document.core.origins.index(of: self.origins[o]) + 1 }
                 document.logChange(
                     replica: replica, startCounter: UInt32(header.startCounter), width: UInt32(counter - header.startCounter),
-                    opStart: opStart, dependencies: dependencies, origin: originIndices[o] - 1,
+                    opStart: opStart, dependencies: dependencies, origin: interned(origin: o),
                     startLamport: header.startLamport, timestamp: header.timestamp, run: 1)
             }
             // The payload's origin table holds each origin once: equal indices, equal origins.

@@ -77,6 +77,18 @@ struct InOrderApplyTests {
         #expect(fast.changes(since: document.version) == general.changes(since: document.version), "\(comment)")
     }
 
+    /// `bytes` declined by the in-order path and rejected by `apply(encoded:)` for naming
+    /// `unknown`, `document` (which has no changes) untouched by either.
+    static func expectRejected(_ bytes: [UInt8], on document: Document, unknown: OpID) throws {
+        var fast = document
+        #expect(fast.applyInOrder(try Container.decode(bytes, limits: .standard)) == nil)
+        #expect(fast.encodeSnapshot() == document.encodeSnapshot())
+        var target = document
+        #expect(throws: EncodingError.rejected(.unknownOperation(unknown))) { try target.apply(encoded: bytes) }
+        #expect(target.encodeSnapshot() == document.encodeSnapshot())
+        #expect(target.changeCount == 0)
+    }
+
     @Test("a whole history read into a fresh document equals the general path's", arguments: 0..<4)
     func wholeHistories(batch: Int) throws {
         for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
@@ -235,15 +247,8 @@ struct InOrderApplyTests {
         // Change 10 overwrites what change 12 writes: not made yet when change 10 applies.
         let later = OpID(replica: changes[12].replica, counter: changes[12].startCounter)
         changes[10].operations = [Operation(object: .root, action: .set(key: "k1", value: 99, pred: [later]))]
-        let bytes = Change.encode(changes)
         let fresh = Document(replica: Self.reader)
-        var fast = fresh
-        #expect(fast.applyInOrder(try Container.decode(bytes, limits: .standard)) == nil)
-        #expect(fast.encodeSnapshot() == fresh.encodeSnapshot())
-        var target = fresh
-        #expect(throws: EncodingError.rejected(.unknownOperation(later))) { try target.apply(encoded: bytes) }
-        #expect(target.encodeSnapshot() == fresh.encodeSnapshot())
-        #expect(target.changeCount == 0)
+        try Self.expectRejected(Change.encode(changes), on: fresh, unknown: later)
         // Over the write just before it, it is fine.
         let earlier = OpID(replica: changes[9].replica, counter: changes[9].startCounter)
         changes[10].operations = [Operation(object: .root, action: .set(key: "k1", value: 99, pred: [earlier]))]
@@ -301,15 +306,8 @@ struct InOrderApplyTests {
         let write: Operation.Action = deletes ? .delete(key: "x", pred: [ghost]) : .set(key: "x", value: 1, pred: [ghost])
         hostile.operations = [Operation(object: .root, action: .set(key: "x", value: "ok", pred: [])),
                               Operation(object: .root, action: write)]
-        let bytes = Change.encode(changes + [hostile])
         let fresh = Document(replica: Self.reader)
-        var fast = fresh
-        #expect(fast.applyInOrder(try Container.decode(bytes, limits: .standard)) == nil)
-        #expect(fast.encodeSnapshot() == fresh.encodeSnapshot())
-        var target = fresh
-        #expect(throws: EncodingError.rejected(.unknownOperation(ghost))) { try target.apply(encoded: bytes) }
-        #expect(target.encodeSnapshot() == fresh.encodeSnapshot())
-        #expect(target.changeCount == 0)
+        try Self.expectRejected(Change.encode(changes + [hostile]), on: fresh, unknown: ghost)
 
         // The same write over the change's own first operation is fine.
         let own = OpID(replica: hostile.replica, counter: hostile.startCounter)
