@@ -1,3 +1,5 @@
+import CTesseraSupport
+
 /// The internal storage of a document: interned tables, the operation log in compact POD
 /// records, and the materialised state of every object.
 ///
@@ -44,6 +46,15 @@ struct DocumentCore: Sendable {
     /// `objects` changes.
     var slotCache: SlotCache?
     var maps: [MapState] = [MapState()]
+
+    /// Starts loading map `index`'s state (see ``ChangeDecoder``'s lookahead).
+    @inline(__always)
+    func prefetchMap(_ index: Int32) {
+        maps.withUnsafeBufferPointer { maps in
+            guard index >= 0, Int(index) < maps.count else { return }
+            tessera_prefetch(maps.baseAddress! + Int(index))
+        }
+    }
     var sequences: [SequenceState] = []
     var counters: [Int64] = []
     var itemIndex = ItemIndex()

@@ -1,3 +1,5 @@
+import CTesseraSupport
+
 /// A key that packs into 64 bits without loss: replica IDs, item IDs, interned indices.
 protocol PackedKey: Hashable, Sendable {
     var packed: UInt64 { get }
@@ -36,9 +38,16 @@ extension UInt32: PackedKey {
 ///
 /// Iteration visits entries in insertion order; removing moves the last entry into the hole.
 struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
-    private var keys: [UInt64] = []
-    /// Never nil between calls; optional so a value can be moved out while it is modified.
-    private var values: [Value?] = []
+    /// A key and its value side by side: a lookup touches one place, not a key array and a
+    /// value array (two cache misses per register written when a history's writes land on
+    /// thousands of shapes in turn).
+    fileprivate struct Entry {
+        var key: UInt64
+        /// Never nil between calls; optional so a value can be moved out while it is modified.
+        var value: Value?
+    }
+
+    private var entries: [Entry] = []
     /// 0 = empty, otherwise 1 + the entry's position. The count is a power of two, or 0 while
     /// the map holds at most ``linearLimit`` entries.
     private var slots: [UInt32] = []
@@ -48,8 +57,8 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
 
     init() {}
 
-    var count: Int { keys.count }
-    var isEmpty: Bool { keys.isEmpty }
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
 
     /// The process's seed, read once per map (a global's lazy initialiser check costs more
     /// than the mix itself).
@@ -67,7 +76,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
             let stored = slots[slot]
             if stored == 0 { return (slot, nil) }
             let entry = Int(stored) - 1
-            if keys[entry] == key { return (slot, entry) }
+            if entries[entry].key == key { return (slot, entry) }
             slot = (slot &+ 1) & mask
         }
     }
@@ -81,17 +90,29 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     /// The entry of `key` in a map without an index.
     @inline(__always)
     private func scan(_ key: UInt64) -> Int? {
-        keys.withUnsafeBufferPointer { keys in
-            for i in keys.indices where keys[i] == key { return i }
+        entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices where entries[i].key == key { return i }
             return nil
         }
+    }
+
+    /// Starts loading the entries a lookup in a map without an index scans (see
+    /// ``ChangeDecoder``'s lookahead), so that the lookup need not wait for them: the
+    /// array's header and its first `lines` cache lines, found without reading the array
+    /// (whose header is what is not loaded yet).
+    @inline(__always)
+    func prefetch(lines: Int) {
+        guard MemoryLayout<[Entry]>.size == MemoryLayout<UnsafeRawPointer>.size else { return }
+        // An array is one reference to its storage object: the header, then the elements.
+        let storage = unsafeBitCast(entries, to: UnsafeRawPointer.self)
+        for line in 0..<lines { tessera_prefetch(storage + 64 * line) }
     }
 
     private mutating func rehash(_ size: Int) {
         slots = [UInt32](repeating: 0, count: size)
         let mask = size - 1
-        for (entry, key) in keys.enumerated() {
-            var slot = Int(truncatingIfNeeded: mix(key)) & mask
+        for entry in entries.indices {
+            var slot = Int(truncatingIfNeeded: mix(entries[entry].key)) & mask
             while slots[slot] != 0 { slot = (slot &+ 1) & mask }
             slots[slot] = UInt32(entry + 1)
         }
@@ -100,7 +121,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     subscript(key: Key) -> Value? {
         @inline(__always) get {
             guard let entry = entryIndex(key.packed) else { return nil }
-            return values[entry]
+            return entries[entry].value
         }
         set {
             if let newValue {
@@ -113,10 +134,10 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
             if let entry = entryIndex(key.packed) {
                 // Moved out and back, so the value stays uniquely referenced while modified.
                 var value: Value? = nil
-                swap(&value, &values[entry])
+                swap(&value, &entries[entry].value)
                 defer {
                     if value != nil {
-                        swap(&value, &values[entry])
+                        swap(&value, &entries[entry].value)
                     } else {
                         removeValue(forKey: key)
                     }
@@ -140,10 +161,10 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         if let entry = entryIndex(key.packed) {
             // Moved out and back, so the value stays uniquely referenced while modified.
             var value: Value? = nil
-            swap(&value, &values[entry])
+            swap(&value, &entries[entry].value)
             let result = body(&value)
             if value != nil {
-                swap(&value, &values[entry])
+                swap(&value, &entries[entry].value)
             } else {
                 removeValue(forKey: key)
             }
@@ -163,17 +184,16 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
                 entry = found
             } else {
                 updateValue(defaultValue(), forKey: key)
-                entry = keys.count - 1
+                entry = entries.count - 1
             }
-            yield &values[entry]!
+            yield &entries[entry].value!
         }
     }
 
     /// Makes room for `count` entries in total without growing (loading a snapshot knows
     /// each map's size).
     mutating func reserveCapacity(_ count: Int) {
-        keys.reserveCapacity(count)
-        values.reserveCapacity(count)
+        entries.reserveCapacity(count)
         guard count > Self.linearLimit else { return }
         var size = Swift.max(slots.count, 8)
         while count * 8 > size * 5 { size *= 2 }
@@ -185,32 +205,27 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         let packed = key.packed
         if slots.isEmpty {
             if let entry = scan(packed) {
-                let old = values[entry]
-                values[entry] = value
+                let old = entries[entry].value
+                entries[entry].value = value
                 return old
             }
             // Room for eight entries from the first: most maps are small (a shape's
-            // properties), and growing 1, 2, 4, 8 reallocated the arrays each time.
-            if keys.isEmpty {
-                keys.reserveCapacity(Self.linearLimit)
-                values.reserveCapacity(Self.linearLimit)
-            }
-            keys.append(packed)
-            values.append(value)
-            if keys.count > Self.linearLimit { rehash(32) }
+            // properties), and growing 1, 2, 4, 8 reallocated the array each time.
+            if entries.isEmpty { entries.reserveCapacity(Self.linearLimit) }
+            entries.append(Entry(key: packed, value: value))
+            if entries.count > Self.linearLimit { rehash(32) }
             return nil
         }
         let (slot, entry) = probe(packed)
         if let entry {
-            let old = values[entry]
-            values[entry] = value
+            let old = entries[entry].value
+            entries[entry].value = value
             return old
         }
-        keys.append(packed)
-        values.append(value)
-        slots[slot] = UInt32(keys.count)
+        entries.append(Entry(key: packed, value: value))
+        slots[slot] = UInt32(entries.count)
         // Keep the load under 5/8: probes stay short.
-        if keys.count * 8 > slots.count * 5 { rehash(slots.count * 2) }
+        if entries.count * 8 > slots.count * 5 { rehash(slots.count * 2) }
         return nil
     }
 
@@ -219,25 +234,20 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         let packed = key.packed
         guard !slots.isEmpty else {
             guard let entry = scan(packed) else { return nil }
-            keys.swapAt(entry, keys.count - 1)
-            values.swapAt(entry, values.count - 1)
-            keys.removeLast()
-            return values.removeLast()
+            entries.swapAt(entry, entries.count - 1)
+            return entries.removeLast().value
         }
         let (slot, found) = probe(packed)
         guard let entry = found else { return nil }
         deleteSlot(slot)
-        let last = keys.count - 1
+        let last = entries.count - 1
         if entry != last {
             // The last entry moves into the hole; repoint its slot.
-            let movedKey = keys[last]
-            let (movedSlot, _) = probe(movedKey)
+            let (movedSlot, _) = probe(entries[last].key)
             slots[movedSlot] = UInt32(entry + 1)
-            keys.swapAt(entry, last)
-            values.swapAt(entry, last)
+            entries.swapAt(entry, last)
         }
-        keys.removeLast()
-        return values.removeLast()
+        return entries.removeLast().value
     }
 
     /// Backward-shift deletion: no tombstones, probes stay as short as at insertion.
@@ -246,7 +256,7 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         var hole = hole
         var slot = (hole + 1) & mask
         while slots[slot] != 0 {
-            let home = Int(truncatingIfNeeded: mix(keys[Int(slots[slot]) - 1])) & mask
+            let home = Int(truncatingIfNeeded: mix(entries[Int(slots[slot]) - 1].key)) & mask
             // Move the entry back if the hole lies on its probe path (cyclically between home and slot).
             let distanceToSlot = (slot &- home) & mask
             let distanceToHole = (hole &- home) & mask
@@ -262,23 +272,22 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
 
 extension PackedMap: Sequence {
     struct Iterator: IteratorProtocol {
-        fileprivate let keys: [UInt64]
-        fileprivate let values: [Value?]
+        fileprivate let entries: [Entry]
         fileprivate var position = 0
 
         mutating func next() -> (key: Key, value: Value)? {
-            guard position < keys.count else { return nil }
+            guard position < entries.count else { return nil }
             defer { position += 1 }
-            return (Key(packed: keys[position]), values[position]!)
+            return (Key(packed: entries[position].key), entries[position].value!)
         }
     }
 
-    func makeIterator() -> Iterator { Iterator(keys: keys, values: values) }
+    func makeIterator() -> Iterator { Iterator(entries: entries) }
 
-    var underestimatedCount: Int { keys.count }
+    var underestimatedCount: Int { entries.count }
 
     /// The values, in insertion order.
-    var allValues: [Value] { values.map { $0! } }
+    var allValues: [Value] { entries.map { $0.value! } }
 }
 
 /// The per-process key of ``PackedMap``'s hash mix (and ``KeyTable``'s), and the mix.

@@ -1,3 +1,5 @@
+import CTesseraSupport
+
 /// The shared context that encoder and decoder build identically while walking the
 /// operations of a payload in order, so that most references become small numbers or
 /// repeats (FORMAT.md §3).
@@ -75,7 +77,7 @@ struct StringTableDecoder {
 /// the replica and counter columns" (which also appends it to the list), `n ≥ 2` for entry
 /// `n − 2`. List positions also key the per-object context (register writers, cursors).
 struct ObjectListEncoder {
-    private var indices: [ObjectID: Int] = [:]
+    private var indices = ObjectIndex()
     private var count = 0
     /// The last object looked up: runs of operations on one object (typing, a shape's
     /// properties) skip the hash.
@@ -97,8 +99,8 @@ struct ObjectListEncoder {
     /// Lists an object (one created by the operation being encoded); returns its position.
     @discardableResult
     mutating func append(_ object: ObjectID) -> Int {
-        if let index = indices[object] { return index }
-        indices[object] = count
+        let index = indices.insert(object, at: count)
+        guard index == count else { return index }
         count += 1
         last = (object, count - 1)
         return count - 1
@@ -108,14 +110,13 @@ struct ObjectListEncoder {
 /// Decoder side of ``ObjectListEncoder``.
 struct ObjectListDecoder {
     private var objects: [ObjectID] = []
-    private var indices: [ObjectID: Int] = [:]
+    private var indices = ObjectIndex()
 
     @discardableResult
     mutating func append(_ object: ObjectID) -> Int {
-        if let index = indices[object] { return index }
-        indices[object] = objects.count
-        objects.append(object)
-        return objects.count - 1
+        let index = indices.insert(object, at: objects.count)
+        if index == objects.count { objects.append(object) }
+        return index
     }
 
     func object(at index: UInt64, offset: Int) throws(EncodingError) -> ObjectID {
@@ -212,6 +213,21 @@ struct RegisterWriters {
     /// Positions or key indices past 2³² (not produced by valid payloads of sane size).
     private var last: [Key: OpID] = [:]
 
+    /// Starts loading the block of `object`'s registers (see ``ChangeDecoder``'s lookahead).
+    @inline(__always)
+    func prefetch(_ object: ListedObject) {
+        let slot = object.index + 1
+        guard slot >= 0, slot < heads.count else { return }
+        let head = heads[slot]
+        guard head != 0, head != Self.hashedMark else { return }
+        let start = (Int(head) - 1) * Self.blockSize
+        keys.withUnsafeBufferPointer { tessera_prefetch($0.baseAddress! + start) }
+        writers.withUnsafeBufferPointer { writers in
+            tessera_prefetch(writers.baseAddress! + start)
+            tessera_prefetch(writers.baseAddress! + start + Self.blockSize / 2)
+        }
+    }
+
     /// The ID the `pred` entries of operation `id` (writing `key` of `object`) are coded
     /// against, and records the operation as the register's latest writer.
     ///
@@ -258,5 +274,67 @@ struct RegisterWriters {
             heads[slot] = Self.hashedMark
         }
         return hashed.updateValue(id, forKey: UInt64(slot) << 32 | key) ?? object.id.creator ?? id
+    }
+}
+
+/// The list positions of non-root objects, for ``ObjectListEncoder`` and ``ObjectListDecoder``:
+/// an open-addressed table keyed by the creating operation's two words, probed with
+/// ``PackedMapSeed``'s seeded mix. A history of shapes lists an object per shape, and
+/// `Dictionary`'s SipHash of each (plus its growth) was a twelfth of importing one.
+struct ObjectIndex {
+    private struct Slot {
+        var replica: UInt64
+        var counter: UInt64
+        /// 1 + the object's position; 0 for an empty slot.
+        var position: Int
+    }
+
+    private var slots: [Slot] = []
+    private var count = 0
+    private let seed = PackedMapSeed.value
+
+    @inline(__always)
+    private func home(_ creator: OpID, mask: Int) -> Int {
+        let mixed = PackedMapSeed.mix((creator.replica.rawValue ^ seed) &+ creator.counter &* 0x9E37_79B9_7F4A_7C15)
+        return Int(truncatingIfNeeded: mixed) & mask
+    }
+
+    /// The position of `object` (not the root).
+    subscript(object: ObjectID) -> Int? {
+        guard let creator = object.creator, !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var i = home(creator, mask: mask)
+        while slots[i].position != 0 {
+            if slots[i].counter == creator.counter, slots[i].replica == creator.replica.rawValue { return slots[i].position - 1 }
+            i = (i &+ 1) & mask
+        }
+        return nil
+    }
+
+    /// Lists `object` (not the root) at `position` unless it is listed; returns its position.
+    mutating func insert(_ object: ObjectID, at position: Int) -> Int {
+        guard let creator = object.creator else { return -1 }
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        let mask = slots.count - 1
+        var i = home(creator, mask: mask)
+        while slots[i].position != 0 {
+            if slots[i].counter == creator.counter, slots[i].replica == creator.replica.rawValue { return slots[i].position - 1 }
+            i = (i &+ 1) & mask
+        }
+        slots[i] = Slot(replica: creator.replica.rawValue, counter: creator.counter, position: position + 1)
+        count += 1
+        return position
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: Slot(replica: 0, counter: 0, position: 0), count: max(16, old.count * 2))
+        let mask = slots.count - 1
+        for slot in old where slot.position != 0 {
+            let creator = OpID(replica: ReplicaID(unchecked: slot.replica), counter: slot.counter)
+            var i = home(creator, mask: mask)
+            while slots[i].position != 0 { i = (i &+ 1) & mask }
+            slots[i] = slot
+        }
     }
 }

@@ -124,6 +124,26 @@ struct EncodingPrimitiveTests {
         #expect(model.keys.filter { $0.hasPrefix("3/") }.count > 1, "some object kept a block of several keys")
     }
 
+    @Test("the object index lists each object once, as a dictionary does, across its growth")
+    func objectIndex() {
+        var index = ObjectIndex()
+        var model: [ObjectID: Int] = [:]
+        var rng = SplitMix64(seed: 3)
+        // Few replicas and counters that collide in their low bits, so probes run into each other.
+        let replicas = (0..<3).map { ReplicaID(rawValue: 0x1000 + UInt64($0) << 32)! }
+        for _ in 0..<5_000 {
+            let object = ObjectID(OpID(replica: replicas[rng.below(3)], counter: UInt64(rng.below(2_000)) << 8))
+            let expected = model[object] ?? model.count
+            #expect(index.insert(object, at: model.count) == expected)
+            if model[object] == nil { model[object] = expected }
+            #expect(index[object] == expected)
+        }
+        #expect(model.count > 1_000, "the table grew several times")
+        for (object, position) in model { #expect(index[object] == position) }
+        #expect(index[ObjectID(OpID(replica: replicas[0], counter: 1))] == nil)
+        #expect(index[.root] == nil)
+    }
+
     @Test("CRC-32 matches the standard check value")
     func crc32() {
         #expect(CRC32.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926)

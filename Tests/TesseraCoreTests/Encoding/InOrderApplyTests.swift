@@ -293,6 +293,77 @@ struct InOrderApplyTests {
         #expect(target.changes() == Array(history))
     }
 
+    /// A history of `shapes` maps made at the root, then `writes` single-write changes to
+    /// properties of shapes picked at random (a session of edits: one run of writes).
+    static func scatteredWrites(seed: UInt64, shapes: Int, writes: Int) throws -> (made: Document, edited: Document) {
+        var rng = SplitMix64(seed: seed)
+        var writer = Document(replica: ReplicaID(rawValue: 0x5CA7 + seed)!)
+        var objects: [ObjectID] = []
+        for i in 0..<shapes {
+            try writer.transact { doc in
+                let shape = try doc.makeObject(.map, forKey: "s\(i)")
+                for key in ["x", "y", "w", "h"] { try doc.set(key, to: .double(Double(rng.below(10_000)) / 10), in: shape) }
+                objects.append(shape)
+            }
+        }
+        let made = writer
+        let keys = ["x", "y", "w", "h", "fill"]
+        for _ in 0..<writes {
+            let shape = objects[rng.below(objects.count)]
+            if rng.chance(20) {
+                try writer.delete(keys[rng.below(keys.count)], in: shape)
+            } else {
+                try writer.set(keys[rng.below(keys.count)], to: .double(Double(rng.below(10_000)) / 10), in: shape)
+            }
+        }
+        return (made, writer)
+    }
+
+    @Test("writes scattered over many shapes, read a batch ahead, equal the general path's", arguments: [1, 7, 8, 9, 300])
+    func scatteredWriteRuns(writes: Int) throws {
+        let (made, edited) = try Self.scatteredWrites(seed: UInt64(writes), shapes: 40, writes: writes)
+        try Self.expectSameOutcome(edited.encodeChanges(since: VersionVector()), on: Document(replica: Self.reader),
+                                   "whole history, \(writes) writes")
+        // A delta takes this path only when it is large next to the document (see `declines`).
+        guard writes >= 300 else { return }
+        var other = made.fork(replica: Self.reader)
+        try other.set("x", to: "mine", in: .root)
+        try Self.expectSameOutcome(edited.encodeChanges(since: made.version), on: other, "delta, \(writes) writes")
+    }
+
+    @Test("an invalid write in the middle of a batch read ahead rejects the whole payload, the document untouched",
+          arguments: [0, 5, 8, 13, 29])
+    func invalidWriteInBatch(position: Int) throws {
+        let (made, edited) = try Self.scatteredWrites(seed: 5, shapes: 40, writes: 30)
+        var changes = edited.changes(since: made.version)
+        // A delete of a key already deleted makes no change.
+        let position = min(position, changes.count - 1)
+        #expect(changes.count > 25)
+        // Write `position` overwrites an operation nobody made.
+        let ghost = OpID(replica: changes[position].replica, counter: 1 << 30)
+        guard case .set(let key, let value, _)? = changes[position].operations.first?.action ?? nil else {
+            changes[position].operations = [Operation(object: .root, action: .set(key: "k", value: 1, pred: [ghost]))]
+            return try Self.expectRejected(Change.encode(made.changes() + changes), on: Document(replica: Self.reader),
+                                           unknown: ghost)
+        }
+        let object = changes[position].operations[0].object
+        changes[position].operations = [Operation(object: object, action: .set(key: key, value: value, pred: [ghost]))]
+        try Self.expectRejected(Change.encode(made.changes() + changes), on: Document(replica: Self.reader), unknown: ghost)
+
+        // Or writes a shape the document does not have.
+        changes = edited.changes(since: made.version)
+        let stranger = ObjectID(OpID(replica: changes[position].replica, counter: 1 << 30))
+        changes[position].operations = [Operation(object: stranger, action: .set(key: "x", value: 1, pred: []))]
+        let bytes = Change.encode(made.changes() + changes)
+        var fast = Document(replica: Self.reader)
+        #expect(fast.applyInOrder(try Container.decode(bytes, limits: .standard)) == nil)
+        #expect(fast.changeCount == 0)
+        var target = made.fork(replica: Self.reader)
+        let before = target.encodeSnapshot()
+        #expect(throws: EncodingError.self) { try target.apply(encoded: Change.encode(changes)) }
+        #expect(target.encodeSnapshot() == before)
+    }
+
     @Test("a register write over a predecessor nobody made is rejected, the document untouched", arguments: [false, true])
     func unknownPredecessor(deletes: Bool) throws {
         let source = try Self.history(seed: 3)
