@@ -529,10 +529,6 @@ struct ChangeDecoder {
 
     /// How many register writes of a run ``readObjectsAhead(_:in:)`` reads at a time.
     static var lookahead: Int { 8 }
-    /// How many cache lines of a map's entries the lookahead loads: a shape's properties
-    /// fill five, but loading all of them for every write of a batch asked for more lines
-    /// at once than the CPU tracks, and was slower.
-    static var prefetchedLines: Int { 2 }
 
     /// Reads the objects of the next `count` operations, register writes of a run, into
     /// ``ahead``, and starts loading what writing them will read: each object's block of
@@ -556,7 +552,7 @@ struct ChangeDecoder {
         for object in ahead {
             let slot = object.index + 1
             if slot >= 0, slot < listedMaps.count, listedMaps[slot].map >= 0 {
-                document.core.maps[Int(listedMaps[slot].map)].registers.prefetch(lines: Self.prefetchedLines)
+                document.core.maps[Int(listedMaps[slot].map)].registers.prefetch()
             }
         }
     }
