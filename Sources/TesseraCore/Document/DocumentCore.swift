@@ -55,6 +55,17 @@ struct DocumentCore: Sendable {
             tessera_prefetch(maps.baseAddress! + Int(index))
         }
     }
+
+    /// Starts loading map `index`'s registers (once its state is loaded; see
+    /// ``ChangeDecoder``'s lookahead).
+    @inline(__always)
+    func prefetchRegisters(ofMap index: Int32) {
+        maps.withUnsafeBufferPointer { maps in
+            guard index >= 0, Int(index) < maps.count, let offset = MemoryLayout<MapState>.offset(of: \MapState.registers)
+            else { return }
+            PackedMap<UInt32, Register>.prefetch(at: UnsafeRawPointer(maps.baseAddress! + Int(index)) + offset)
+        }
+    }
     var sequences: [SequenceState] = []
     var counters: [Int64] = []
     var itemIndex = ItemIndex()

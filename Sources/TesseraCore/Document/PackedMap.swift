@@ -96,22 +96,25 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         }
     }
 
-    /// Starts loading the entries a lookup in a map without an index scans (see
-    /// ``ChangeDecoder``'s lookahead), so that the lookup need not wait for them: the
-    /// array's header and room for ``linearLimit`` entries, found without reading the array
-    /// (whose header is what is not loaded yet). Loading fewer lines and letting the scan
-    /// wait for the rest measured slower.
+    /// Starts loading the entries a lookup in the map at `address` scans when it has no
+    /// index (see ``ChangeDecoder``'s lookahead), so that the lookup need not wait for them:
+    /// the array's header and room for ``linearLimit`` entries. Loading fewer lines and
+    /// letting the scan wait for the rest measured slower.
+    ///
+    /// The map is read in place, as raw memory: a copy of it (or of its state) would retain
+    /// its arrays, and the retain wait for the very lines being prefetched. For a map with
+    /// an index, the lines prefetched are of no use, and of no harm.
     @inline(__always)
-    func prefetch() {
-        guard MemoryLayout<[Entry]>.size == MemoryLayout<UnsafeRawPointer>.size else { return }
+    static func prefetch(at address: UnsafeRawPointer) {
+        guard MemoryLayout<[Entry]>.size == MemoryLayout<UnsafeRawPointer>.size,
+              let offset = MemoryLayout<Self>.offset(of: \Self.entries)
+        else { return }
         // An array is one reference to its storage object: the header, then the elements.
-        // Read as bytes, not cast: a cast copies the array, and retaining it would wait for
-        // the very line being prefetched.
-        let storage = withUnsafeBytes(of: entries) { $0.load(as: UnsafeRawPointer.self) }
-        var offset = 0
-        while offset < Self.smallMapBytes {
-            tessera_prefetch(storage + offset)
-            offset += 64
+        let storage = address.load(fromByteOffset: offset, as: UnsafeRawPointer.self)
+        var line = 0
+        while line < smallMapBytes {
+            tessera_prefetch(storage + line)
+            line += 64
         }
     }
 

@@ -552,7 +552,7 @@ struct ChangeDecoder {
         for object in ahead {
             let slot = object.index + 1
             if slot >= 0, slot < listedMaps.count, listedMaps[slot].map >= 0 {
-                document.core.maps[Int(listedMaps[slot].map)].registers.prefetch()
+                document.core.prefetchRegisters(ofMap: listedMaps[slot].map)
             }
         }
     }
