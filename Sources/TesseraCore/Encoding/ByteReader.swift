@@ -22,6 +22,13 @@ struct ByteReader: Sendable {
         end = range.upperBound
     }
 
+    /// Moves back to `position`, a position this reader was at (to undo a read ahead).
+    @inline(__always)
+    mutating func rewind(to position: Int) {
+        precondition(position <= self.position, "rewind past the read position")
+        self.position = position
+    }
+
     /// The number of bytes left.
     var remaining: Int { end - position }
 

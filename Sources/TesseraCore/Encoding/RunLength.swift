@@ -113,10 +113,16 @@ struct RunLengthReader: Sendable {
     /// reports what is wrong, at the offset it would have without the look ahead.
     mutating func repeatedRun() -> (value: UInt64, count: UInt64)? {
         if remaining == 0 {
-            var started = self
+            // Undone by hand on failure: a copy of the reader to try on would retain its
+            // bytes, at every run boundary of every column looked ahead in.
             let header = reader.position
-            do { try started.startRun() } catch { return nil }
-            self = started
+            do {
+                try startRun()
+            } catch {
+                reader.rewind(to: header)
+                remaining = 0
+                return nil
+            }
             peekedHeader = header
         }
         return isLiteral ? nil : (value, remaining)
