@@ -79,6 +79,39 @@ struct EncodingPrimitiveTests {
         }
     }
 
+    @Test("looking ahead at a run reads nothing it cannot give back", arguments: [false, true])
+    func runLengthLookAhead(truncated: Bool) throws {
+        var writer = ByteWriter()
+        writer.writeSLEB128(3)  // a repeat run: 3 × 9
+        writer.writeULEB128(9)
+        writer.writeSLEB128(-1)  // a literal run of one
+        writer.writeULEB128(5)
+        writer.writeSLEB128(4)  // a repeat run: 4 × 7, or its header cut short
+        if !truncated { writer.writeULEB128(7) }
+        var reader = RunLengthReader(ByteReader(writer.bytes), column: .opKind)
+        #expect(reader.repeatedRun()! == (9, 3))
+        #expect(reader.repeatedRun()! == (9, 3), "a second look reads nothing more")
+        reader.skip(2)
+        #expect(try reader.next() == 9)
+        let literal = reader.offset
+        #expect(reader.repeatedRun() == nil, "a literal run is no repeat")
+        #expect(reader.offset == literal)
+        #expect(try reader.next() == 5)
+        let header = reader.offset
+        if truncated {
+            // The failed look ahead leaves the reader where it was: reading reports the
+            // header, at its offset.
+            #expect(reader.repeatedRun() == nil)
+            #expect(reader.offset == header)
+            #expect(throws: EncodingError.truncated(offset: header + 1, needed: 1)) { try reader.next() }
+        } else {
+            #expect(reader.repeatedRun()! == (7, 4))
+            #expect(reader.offset == header, "a header read ahead still counts as unread")
+            for _ in 0..<4 { #expect(try reader.next() == 7) }
+            try reader.finish()
+        }
+    }
+
     @Test("long runs cost a couple of bytes")
     func runLengthCompactness() {
         var writer = RunLengthWriter()
