@@ -23,7 +23,7 @@ extension Document {
         if let origin {
             begin(origin: origin, recordsEvents: true)
         } else {
-            begin(origin: self.origin, recordsEvents: true)
+            beginAsOwnOrigin(recordsEvents: true)
         }
         do {
             try body(&self)
@@ -38,7 +38,7 @@ extension Document {
     @inline(__always)
     mutating func write<R>(_ body: (inout Document) throws(DocumentError) -> R) throws(DocumentError) -> R {
         if open != nil { return try body(&self) }
-        begin(origin: origin, recordsEvents: false)
+        beginAsOwnOrigin(recordsEvents: false)
         defer { _ = commit() }
         return try body(&self)
     }
@@ -46,38 +46,50 @@ extension Document {
     mutating func begin(origin: borrowing Origin, recordsEvents: Bool, undoKind: UndoKind = .none) {
         ensureHistory()
         // Interned now, so the open transaction holds an index, not four strings to copy and release.
-        let originIndex = core.origins.index(of: origin)
+        begin(originIndex: core.origins.index(of: origin), recordsEvents: recordsEvents, undoKind: undoKind)
+    }
+
+    /// ``begin(origin:recordsEvents:undoKind:)`` as ``origin``, read in place: passed from a
+    /// caller that mutates the document, it was copied (its strings retained and released)
+    /// for every keystroke.
+    mutating func beginAsOwnOrigin(recordsEvents: Bool, undoKind: UndoKind = .none) {
+        ensureHistory()
+        begin(originIndex: core.origins.index(of: origin), recordsEvents: recordsEvents, undoKind: undoKind)
+    }
+
+    private mutating func begin(originIndex: UInt32, recordsEvents: Bool, undoKind: UndoKind) {
         let local = core.local
         let previous = ItemID(replica: local, counter: core.clock[Int(local)])
         // The common case, typing: the only head is this replica's own last change, which the
         // change's first counter implies — no dependency to store, no array to allocate.
-        let deps: [ItemID]
-        if core.frontier.count == 1, core.frontier[0] == previous {
-            deps = []
-        } else {
-            var others = core.frontier
-            if let i = others.firstIndex(of: previous) { others.remove(at: i) }
-            deps = others
+        if !(core.frontier.count == 1 && core.frontier[0] == previous) {
+            openDependencies = core.frontier
+            if let i = openDependencies.firstIndex(of: previous) { openDependencies.remove(at: i) }
         }
         open = OpenTransaction(
             origin: originIndex, startCounter: core.clock[Int(local)] + 1, startLamport: core.maxLamport + 1,
-            opStart: core.ops.count, dependencies: deps, recordsEvents: recordsEvents,
-            timestamp: Document.now(), undoKind: undoKind)
+            opStart: core.ops.count, recordsEvents: recordsEvents, timestamp: Document.now(), undoKind: undoKind)
     }
 
     mutating func commit() -> Commit {
-        // take(): moves the transaction out without a retain/release of its contents.
         guard let tx = open.take() else { return Commit(operations: nil, events: []) }
+        // Moved out, not copied: the buffers start empty for the next transaction.
+        var events: [DocumentEvent] = []
+        swap(&events, &openEvents)
+        let depCount = openDependencies.count
+        let depStart = core.deps.count
         let opCount = core.ops.count - tx.opStart
-        guard opCount > 0 else { return Commit(operations: nil, events: tx.events) }
+        if depCount > 0 {
+            if opCount > 0 { core.deps.append(contentsOf: openDependencies) }
+            openDependencies.removeAll()
+        }
+        guard opCount > 0 else { return Commit(operations: nil, events: events) }
         let local = core.local
         let end = core.clock[Int(local)]
         let width = end - tx.startCounter + 1
-        let depStart = core.deps.count
-        if !tx.dependencies.isEmpty { core.deps.append(contentsOf: tx.dependencies) }
         let record = ChangeRecord(
             replica: local, startCounter: tx.startCounter, width: width, opStart: UInt32(tx.opStart),
-            opCount: UInt32(opCount), depStart: UInt32(depStart), depCount: UInt32(tx.dependencies.count),
+            opCount: UInt32(opCount), depStart: UInt32(depStart), depCount: UInt32(depCount),
             origin: tx.origin, startLamport: tx.startLamport, timestamp: tx.timestamp)
         let logged = core.appendToLog(record)
         // The change depends on every head, so it is now the only one.
@@ -91,7 +103,7 @@ extension Document {
         undo.recordLocal(change: logged, originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp, kind: tx.undoKind)
         let first = core.opID(ItemID(replica: local, counter: tx.startCounter))
         let last = core.opID(ItemID(replica: local, counter: end))
-        return Commit(operations: first...last, events: tx.events)
+        return Commit(operations: first...last, events: events)
     }
 
     /// Wall-clock time for ``Change/timestamp``, in milliseconds but at whole-second
@@ -118,7 +130,7 @@ extension Document {
     /// transactions do not, so the hot path builds no event values).
     @inline(__always)
     mutating func emit(_ event: @autoclosure () -> DocumentEvent) {
-        if open?.recordsEvents == true { open?.events.append(event()) }
+        if open?.recordsEvents == true { openEvents.append(event()) }
     }
 
     // MARK: Maps
@@ -189,7 +201,7 @@ extension Document {
         core.maps[Int(slot.index)].registers[keyIndex] = Register(entry)
         if open?.recordsEvents == true {
             let newValue = valueIndex == OpRecord.absent ? nil : core.values[Int(valueIndex)]
-            open?.events.append(.mapSet(object: object, key: key, value: newValue))
+            openEvents.append(.mapSet(object: object, key: key, value: newValue))
         }
         return result
     }

@@ -24,6 +24,12 @@ public struct Document: Sendable {
     /// A snapshot opened lazily and not yet written to (see ``SnapshotLoading/lazyState``).
     var unopened: UnopenedSnapshot?
     var open: OpenTransaction?
+    /// The open transaction's dependencies other than this replica's previous change, and
+    /// its events. Kept beside ``open`` rather than in it, so that the transaction is plain
+    /// data: an optional holding arrays was created and destroyed through the runtime's
+    /// generic value witnesses, twice per keystroke (a twelfth of typing's instructions).
+    var openDependencies: [ItemID] = []
+    var openEvents: [DocumentEvent] = []
     var undo = UndoState()
 
     /// The origin recorded on this replica's changes unless a transaction names another.
@@ -103,6 +109,8 @@ public struct Document: Sendable {
         var copy = self
         copy.ensureHistory()
         copy.open = nil
+        copy.openDependencies = []
+        copy.openEvents = []
         copy.undo = UndoState()
         copy.core.local = copy.core.replicaIndex(replica)
         return copy
@@ -127,8 +135,6 @@ struct OpenTransaction: Sendable {
     var startCounter: UInt32
     var startLamport: UInt64
     var opStart: Int
-    var dependencies: [ItemID]
-    var events: [DocumentEvent] = []
     var recordsEvents: Bool
     var timestamp: Int64
     /// Whether the change undoes or redoes a step (so it does not clear the redo stack).
