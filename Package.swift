@@ -27,8 +27,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "CTesseraSupport"),
-        .target(name: "TesseraCore", dependencies: ["CZlib", "CTesseraSupport"], exclude: ["Encoding/FORMAT.md"]),
+        .target(name: "TesseraCore", dependencies: ["CZlib"], exclude: ["Encoding/FORMAT.md"]),
         .target(name: "TesseraCanvas", dependencies: ["TesseraCore"]),
         .target(
             name: "TesseraSync",

@@ -1,4 +1,4 @@
-import CTesseraSupport
+import CZlib
 
 /// The internal storage of a document: interned tables, the operation log in compact POD
 /// records, and the materialised state of every object.

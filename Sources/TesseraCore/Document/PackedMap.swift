@@ -1,4 +1,4 @@
-import CTesseraSupport
+import CZlib
 
 /// A key that packs into 64 bits without loss: replica IDs, item IDs, interned indices.
 protocol PackedKey: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import CTesseraSupport
+import CZlib
 
 /// The shared context that encoder and decoder build identically while walking the
 /// operations of a payload in order, so that most references become small numbers or
