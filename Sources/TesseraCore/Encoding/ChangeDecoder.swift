@@ -535,9 +535,9 @@ struct ChangeDecoder {
     /// register writers and its map's registers.
     ///
     /// A session of property edits writes shapes in no order, and each write waited on two
-    /// or three cache misses in turn (the writers' block, the map's entries, the map itself):
-    /// over half the time of replaying a history of 10,000 shapes. Announced a batch ahead,
-    /// the misses overlap. The objects are read exactly as one at a time would read them
+    /// or three cache misses in turn (the writers' block, the map's entries, the map itself);
+    /// the two functions that took them held over half the samples of replaying a history of
+    /// 10,000 shapes. Announced a batch ahead, the misses overlap. The objects are read exactly as one at a time would read them
     /// (runs of writes list objects only by reference, in column order), and a batch read
     /// past an invalid operation is not applied.
     private mutating func readObjectsAhead(_ count: Int, in document: inout Document) throws(EncodingError) {
