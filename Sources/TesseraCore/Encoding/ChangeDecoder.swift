@@ -537,9 +537,12 @@ struct ChangeDecoder {
     /// A session of property edits writes shapes in no order, and each write waited on two
     /// or three cache misses in turn (the writers' block, the map's entries, the map itself);
     /// the two functions that took them held over half the samples of replaying a history of
-    /// 10,000 shapes. Announced a batch ahead, the misses overlap. The objects are read exactly as one at a time would read them
-    /// (runs of writes list objects only by reference, in column order), and a batch read
-    /// past an invalid operation is not applied.
+    /// 10,000 shapes. Announced a batch ahead, the misses overlap.
+    ///
+    /// The objects are read exactly as one at a time would read them: a write makes no
+    /// object, so the object list changes only where the column itself names a new object,
+    /// and that happens in column order either way. A batch read past an invalid operation
+    /// is not applied.
     private mutating func readObjectsAhead(_ count: Int, in document: inout Document) throws(EncodingError) {
         ahead.removeAll(keepingCapacity: true)
         for _ in 0..<count { ahead.append(try opObject.next(objects: &objects, replicas: replicas)) }
