@@ -335,13 +335,13 @@ struct ChangeDecoder {
                 reserveForWrites(changes: Int(run.count), operations: Int(run.count), in: &document, events: &events)
                 var k: UInt64 = 0
                 while k < run.count {
-                    let batch = Int(min(UInt64(Self.lookahead), run.count - k))
-                    try readObjectsAhead(batch, in: &document)
-                    for j in 0..<batch {
+                    try readObjectsAhead(Int(min(UInt64(Self.lookahead), run.count - k)), in: &document)
+                    for j in ahead.indices {
                         let counter = start + k
                         let opStart = document.core.ops.count
+                        let object = try opObject.resolve(ahead[j], objects: &objects)
                         guard try applyOperation(
-                            on: ahead[j], counter: counter, of: change, replica: replica, lamport: startLamport + k,
+                            on: object, counter: counter, of: change, replica: replica, lamport: startLamport + k,
                             to: &document, pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events) == counter + 1
                         else { return false }
                         document.core.appendUnjoined(ChangeRecord(
@@ -530,38 +530,42 @@ struct ChangeDecoder {
     /// How many register writes of a run ``readObjectsAhead(_:in:)`` reads at a time.
     static var lookahead: Int { 8 }
 
-    /// Reads the objects of the next `count` operations, register writes of a run, into
-    /// ``ahead``, and starts loading what writing them will read: each object's block of
-    /// register writers and its map's registers.
+    /// Reads the object references of the next `count` operations, register writes of a
+    /// run, into ``ahead``, and starts loading what writing them will read: each object's
+    /// block of register writers and its map's registers.
     ///
     /// A session of property edits writes shapes in no order, and each write waited on two
     /// or three cache misses in turn (the writers' block, the map's entries, the map itself);
     /// the two functions that took them held over half the samples of replaying a history of
     /// 10,000 shapes. Announced a batch ahead, the misses overlap.
     ///
-    /// The objects are read exactly as one at a time would read them: a write makes no
-    /// object, so the object list changes only where the column itself names a new object,
-    /// and that happens in column order either way. A batch read past an invalid operation
-    /// is not applied.
+    /// The references are resolved only when their write is applied
+    /// (``ObjectReferenceReader/resolve(_:objects:)``): a write's value may list a new object
+    /// too (an object reference the payload has not named yet), after which the object column
+    /// may name it by position, so the list must grow in the order one write at a time grows
+    /// it. What the list already says is prefetched; a listing, or a position not listed yet,
+    /// is not. A batch read past an invalid operation is not applied.
     private mutating func readObjectsAhead(_ count: Int, in document: inout Document) throws(EncodingError) {
         ahead.removeAll(keepingCapacity: true)
-        for _ in 0..<count { ahead.append(try opObject.next(objects: &objects, replicas: replicas)) }
+        for _ in 0..<count { ahead.append(try opObject.nextUnresolved(replicas: replicas)) }
         // The near tables first, which say where the scattered state is; then that state
         // (loading each map's state itself before reading where its entries are).
-        for object in ahead {
+        for reference in ahead {
+            guard let object = opObject.known(reference, objects: objects) else { continue }
             writers.prefetch(object)
             if let target = mapTarget(object, in: &document) { document.core.prefetchMap(target.map) }
         }
-        for object in ahead {
-            let slot = object.index + 1
-            if slot >= 0, slot < listedMaps.count, listedMaps[slot].map >= 0 {
+        for reference in ahead {
+            guard reference.code >= ObjectReferenceReader.firstListed else { continue }
+            let slot = Int(truncatingIfNeeded: reference.code - ObjectReferenceReader.firstListed) + 1
+            if slot > 0, slot < listedMaps.count, listedMaps[slot].map >= 0 {
                 document.core.prefetchRegisters(ofMap: listedMaps[slot].map)
             }
         }
     }
 
-    /// The objects ``readObjectsAhead(_:in:)`` read last.
-    private var ahead: [ListedObject] = []
+    /// The object references ``readObjectsAhead(_:in:)`` read last.
+    private var ahead: [ObjectReferenceReader.Unresolved] = []
 
     /// The document map `object` names, if the document holds one by that ID: looked up once
     /// per listed object (it stays the same map while the payload is applied), not per write.

@@ -119,6 +119,12 @@ struct ObjectListDecoder {
         return index
     }
 
+    /// The object at list position `index`, if one is listed there.
+    @inline(__always)
+    func listed(at index: UInt64) -> ObjectID? {
+        index < UInt64(objects.count) ? objects[Int(index)] : nil
+    }
+
     func object(at index: UInt64, offset: Int) throws(EncodingError) -> ObjectID {
         guard index < UInt64(objects.count) else {
             throw .invalid(offset: offset, reason: "object reference \(index) beyond the \(objects.count) objects listed so far")
@@ -157,22 +163,69 @@ struct ObjectReferenceWriter {
 
 /// Decoder side of ``ObjectReferenceWriter``.
 struct ObjectReferenceReader {
+    /// The code of a reference that lists a new object (its ID follows in the replica and
+    /// counter columns).
+    static let listsObject: UInt64 = 1
+    /// The code of list position 0 (position `p` is code `firstListed + p`).
+    static let firstListed: UInt64 = 2
+
     var code: RunLengthReader
     var replica: RunLengthReader
     var counter: RunLengthReader
 
+    /// A reference read from the columns but not yet resolved against the object list.
+    struct Unresolved {
+        var code: UInt64
+        /// For a listing: the object it lists (the root otherwise).
+        var listed: ObjectID
+        /// Where the code was read, for errors.
+        var offset: Int
+    }
+
     @inline(__always)
     mutating func next(objects: inout ObjectListDecoder, replicas: [ReplicaID]) throws(EncodingError) -> ListedObject {
+        try resolve(try nextUnresolved(replicas: replicas), objects: &objects)
+    }
+
+    /// Reads the next reference, and the ID a listing gives, without touching the object list
+    /// (see ``resolve(_:objects:)``).
+    @inline(__always)
+    mutating func nextUnresolved(replicas: [ReplicaID]) throws(EncodingError) -> Unresolved {
         let offset = code.offset
         let value = try code.next()
-        switch value {
+        guard value == Self.listsObject else { return Unresolved(code: value, listed: .root, offset: offset) }
+        let id = ObjectID(OpID(replica: replicas[try replica.next(below: replicas.count)], counter: try counter.next()))
+        return Unresolved(code: value, listed: id, offset: offset)
+    }
+
+    /// The object `reference` names, listing it if it is a listing: what ``next(objects:replicas:)``
+    /// reads, with the object list as it stands now.
+    @inline(__always)
+    func resolve(_ reference: Unresolved, objects: inout ObjectListDecoder) throws(EncodingError) -> ListedObject {
+        switch reference.code {
         case 0:
             return ListedObject(id: .root, index: -1)
-        case 1:
-            let id = ObjectID(OpID(replica: replicas[try replica.next(below: replicas.count)], counter: try counter.next()))
-            return ListedObject(id: id, index: objects.append(id))
+        case Self.listsObject:
+            return ListedObject(id: reference.listed, index: objects.append(reference.listed))
         default:
-            return ListedObject(id: try objects.object(at: value - 2, offset: offset), index: Int(value - 2))
+            let position = reference.code - Self.firstListed
+            return ListedObject(id: try objects.object(at: position, offset: reference.offset), index: Int(position))
+        }
+    }
+
+    /// The object `reference` names if the list already says which (no listing, no position
+    /// beyond the list), without changing the list.
+    @inline(__always)
+    func known(_ reference: Unresolved, objects: borrowing ObjectListDecoder) -> ListedObject? {
+        switch reference.code {
+        case 0:
+            return ListedObject(id: .root, index: -1)
+        case Self.listsObject:
+            return nil
+        default:
+            let position = reference.code - Self.firstListed
+            guard let id = objects.listed(at: position) else { return nil }
+            return ListedObject(id: id, index: Int(position))
         }
     }
 

@@ -331,6 +331,33 @@ struct InOrderApplyTests {
         try Self.expectSameOutcome(edited.encodeChanges(since: made.version), on: other, "delta, \(writes) writes")
     }
 
+    @Test("a write run whose values list objects keeps the payload's object list in column order")
+    func objectValuesInWriteRun() throws {
+        var writer = Document(replica: ReplicaID(rawValue: 0xA11CE)!)
+        let a = try writer.makeObject(.map, forKey: "a")
+        let b = try writer.makeObject(.map, forKey: "b")
+        let c = try writer.makeObject(.map, forKey: "c")
+        let base = writer
+        // One write per change: a run of writes. The first write's value names `a`, listing it
+        // in the delta; the second write's object, `c`, is listed next; the third names `a` by
+        // its place in the list. Reading the objects ahead of the values would swap the two.
+        try writer.set("link", to: .object(a), in: .root)
+        try writer.set("x", to: 1, in: c)
+        try writer.set("y", to: 2, in: a)
+        for i in 0..<6 { try writer.set("r\(i)", to: .int(Int64(i)), in: .root) }
+        try writer.set("z", to: 3, in: c)
+        try writer.set("w", to: .object(b), in: a)
+        for i in 0..<12 { try writer.set("k\(i % 3)", to: .int(Int64(i)), in: i % 2 == 0 ? b : c) }
+        let delta = writer.encodeChanges(since: base.version)
+        let reader = base.fork(replica: Self.reader)
+        try Self.expectSameOutcome(delta, on: reader, "object values in a run")
+        var applied = reader
+        try applied.apply(encoded: delta)
+        #expect(try applied.get("y", in: a) == .int(2))
+        #expect(try applied.get("x", in: c) == .int(1))
+        #expect(try applied.get("y", in: c) == nil)
+    }
+
     @Test("an invalid write in the middle of a batch read ahead rejects the whole payload, the document untouched",
           arguments: [0, 5, 8, 13, 29])
     func invalidWriteInBatch(position: Int) throws {
