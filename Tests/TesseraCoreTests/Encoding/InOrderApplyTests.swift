@@ -231,12 +231,20 @@ struct InOrderApplyTests {
     func writeRuns(batch: Int) throws {
         for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
             let (base, session) = try Self.writeSessions(seed: seed)
-            try Self.expectSameOutcome(session.encodeChanges(since: VersionVector()), on: Document(replica: Self.reader),
-                                       "whole history, seed \(seed)")
-            var other = base.fork(replica: Self.reader)
-            try other.set("x", to: "mine", in: .root)
-            try Self.expectSameOutcome(session.encodeChanges(since: base.version), on: other, "delta, seed \(seed)")
+            try Self.expectSameOutcomes(of: session, since: base, "seed \(seed)")
         }
+    }
+
+    /// ``expectSameOutcome(_:on:_:)`` for `edited`'s whole history read into a fresh
+    /// document, and (unless `delta` is false) for what it wrote since `base` read into a
+    /// replica of `base` that wrote something of its own.
+    static func expectSameOutcomes(of edited: Document, since base: Document, delta: Bool = true, _ comment: String) throws {
+        try expectSameOutcome(edited.encodeChanges(since: VersionVector()), on: Document(replica: reader),
+                              "whole history, \(comment)")
+        guard delta else { return }
+        var other = base.fork(replica: reader)
+        try other.set("x", to: "mine", in: .root)
+        try expectSameOutcome(edited.encodeChanges(since: base.version), on: other, "delta, \(comment)")
     }
 
     @Test("a write of a run over a later write of the same run is rejected, the document untouched")
@@ -322,13 +330,8 @@ struct InOrderApplyTests {
     @Test("writes scattered over many shapes, read a batch ahead, equal the general path's", arguments: [1, 7, 8, 9, 300])
     func scatteredWriteRuns(writes: Int) throws {
         let (made, edited) = try Self.scatteredWrites(seed: UInt64(writes), shapes: 40, writes: writes)
-        try Self.expectSameOutcome(edited.encodeChanges(since: VersionVector()), on: Document(replica: Self.reader),
-                                   "whole history, \(writes) writes")
         // A delta takes this path only when it is large next to the document (see `declines`).
-        guard writes >= 300 else { return }
-        var other = made.fork(replica: Self.reader)
-        try other.set("x", to: "mine", in: .root)
-        try Self.expectSameOutcome(edited.encodeChanges(since: made.version), on: other, "delta, \(writes) writes")
+        try Self.expectSameOutcomes(of: edited, since: made, delta: writes >= 300, "\(writes) writes")
     }
 
     @Test("a write run whose values list objects keeps the payload's object list in column order")
