@@ -352,29 +352,34 @@ struct ObjectIndex {
         return Int(truncatingIfNeeded: mixed) & mask
     }
 
-    /// The position of `object` (not the root).
-    subscript(object: ObjectID) -> Int? {
-        guard let creator = object.creator, !slots.isEmpty else { return nil }
+    /// The slot holding `creator`'s object and its position, or the empty slot where it
+    /// would go. The table must have slots.
+    @inline(__always)
+    private func probe(_ creator: OpID) -> (slot: Int, position: Int?) {
         let mask = slots.count - 1
         var i = home(creator, mask: mask)
         while slots[i].position != 0 {
-            if slots[i].counter == creator.counter, slots[i].replica == creator.replica.rawValue { return slots[i].position - 1 }
+            if slots[i].counter == creator.counter, slots[i].replica == creator.replica.rawValue {
+                return (i, slots[i].position - 1)
+            }
             i = (i &+ 1) & mask
         }
-        return nil
+        return (i, nil)
+    }
+
+    /// The position of `object` (not the root).
+    subscript(object: ObjectID) -> Int? {
+        guard let creator = object.creator, !slots.isEmpty else { return nil }
+        return probe(creator).position
     }
 
     /// Lists `object` (not the root) at `position` unless it is listed; returns its position.
     mutating func insert(_ object: ObjectID, at position: Int) -> Int {
         guard let creator = object.creator else { return -1 }
         if (count + 1) * 4 > slots.count * 3 { grow() }
-        let mask = slots.count - 1
-        var i = home(creator, mask: mask)
-        while slots[i].position != 0 {
-            if slots[i].counter == creator.counter, slots[i].replica == creator.replica.rawValue { return slots[i].position - 1 }
-            i = (i &+ 1) & mask
-        }
-        slots[i] = Slot(replica: creator.replica.rawValue, counter: creator.counter, position: position + 1)
+        let (slot, listed) = probe(creator)
+        if let listed { return listed }
+        slots[slot] = Slot(replica: creator.replica.rawValue, counter: creator.counter, position: position + 1)
         count += 1
         return position
     }
