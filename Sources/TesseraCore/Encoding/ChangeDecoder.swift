@@ -15,6 +15,10 @@ struct ChangeDecoder {
     /// Per listed object (position + 1): the document map it names, once the in-order path
     /// looked it up (see ``mapTarget(_:in:)``), or ``Document/MapTarget/unknown``.
     private var listedMaps: [Document.MapTarget] = []
+    /// Likewise the document list or text each listed object names (see ``sequenceTarget(_:in:)``).
+    private var listedSequences: [Document.SequenceTarget] = []
+    /// The visible ranges a remove took (see ``Document/removeInOrder``), reused.
+    private var removedRanges: [(position: Int, count: Int)] = []
     private var cursors = SequenceCursors()
     private var tags = ValueTagPredictor()
     private var budget: ElementBudget
@@ -259,7 +263,7 @@ struct ChangeDecoder {
         var changes: [Change] = []
         changes.reserveCapacity(changeCount)
         while decoded < changeCount {
-            if joinsTyping, let typed = try keystrokes() {
+            if joinsTyping, let typed = try joinedKeystrokes() {
                 // `runs` is filled from the first bulk read on (the changes before stand for one each).
                 if runs.isEmpty { runs = Array(repeating: .single, count: changes.count) }
                 if !JoinedChanges.joinTyping(typed.change, typed.run, ontoLast: &changes, runs: &runs) {
@@ -313,14 +317,32 @@ struct ChangeDecoder {
         }
         var lastOrigin = -1
         while decoded < changeCount {
-            if let typed = try keystrokes() {
-                guard document.applyInOrder(typed.change, run: typed.run, staging: &staging, events: &events, origins: &origins)
-                else { return false }
-                lastOrigin = -1
-                continue
-            }
             let o: Int
-            if let run = writeRun() {
+            if let typed = try keystrokes() {
+                // Straight into the sequence, logged as one record: no change or operation built.
+                guard let replica = document.startsInOrder(typed.replica, start: typed.start, lamport: typed.lamport,
+                                                           changes: typed.count, dependencies: []),
+                      let target = sequenceTarget(typed.object, in: &document)
+                else { return false }
+                let opStart = document.core.ops.count
+                let applied: Bool
+                switch typed.edit {
+                case .typing(let after, let before, let text):
+                    applied = document.insertTextInOrder(
+                        target, objectID: typed.object.id, text: text, width: Int(typed.count), after: after, before: before,
+                        id: typed.start, replica: replica, events: &events)
+                case .removal(let lowest, let descending):
+                    applied = document.removeInOrder(
+                        target, objectID: typed.object.id, lowest: lowest, count: Int(typed.count), descending: descending,
+                        asRun: typed.count > 1, removed: &removedRanges, events: &events)
+                }
+                guard applied else { return false }
+                o = typed.origin
+                document.logChange(
+                    replica: replica, startCounter: UInt32(typed.start), width: UInt32(typed.count), opStart: opStart,
+                    dependencies: [], origin: interned(origin: o), startLamport: typed.lamport, timestamp: typed.timestamp,
+                    run: UInt32(typed.count))
+            } else if let run = writeRun() {
                 // Register writes, a change apiece, with nothing in their headers but what a
                 // run implies: no header to decode, no clock check per change.
                 let id = replicas[run.replica]
@@ -447,6 +469,26 @@ struct ChangeDecoder {
             } else {
                 operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
             }
+        case .insert(.text, let afterCode, let beforeCode):
+            // Straight into the text (see ``Document/insertTextInOrder``).
+            let (after, before) = try decodeOrigins(in: object, afterCode, beforeCode, kindOffset: kindOffset)
+            let length = try textLength.nextCount(atMost: textUTF8.remaining)
+            let text = try textUTF8.readString(length)
+            let width = text.scalarCount
+            cursors.recordInsert(in: object, first: id, width: UInt64(width), after: after, before: before)
+            guard let target = sequenceTarget(object, in: &document),
+                  document.insertTextInOrder(target, objectID: object.id, text: text, width: width, after: after, before: before,
+                                             id: first, replica: replica, events: &events)
+            else { return nil }
+            return first + UInt64(width)
+        case .remove(let code):
+            let (lowest, count) = try decodeRemove(in: object, code: code, kindOffset: kindOffset)
+            // Its counter must fit the log's 32 bits (as ``classify`` checks for a change).
+            guard first < UInt64(UInt32.max) - 1, let target = sequenceTarget(object, in: &document),
+                  document.removeInOrder(target, objectID: object.id, lowest: lowest, count: count, descending: false,
+                                         asRun: false, removed: &removedRanges, events: &events)
+            else { return nil }
+            return first + 1
         default:
             lastKey = nil
             operation = try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset, id: id, pred: &pred)
@@ -581,6 +623,22 @@ struct ChangeDecoder {
         return target
     }
 
+    /// The document list or text `object` names, if the document holds one by that ID:
+    /// looked up once per listed object, as ``mapTarget(_:in:)`` does for maps.
+    @inline(__always)
+    private mutating func sequenceTarget(_ object: ListedObject, in document: inout Document) -> Document.SequenceTarget? {
+        let slot = object.index + 1
+        if slot < listedSequences.count, listedSequences[slot].sequence != Document.SequenceTarget.unknown.sequence {
+            return listedSequences[slot]
+        }
+        guard slot >= 0, let target = document.sequenceTarget(object.id) else { return nil }
+        if slot >= listedSequences.count {
+            listedSequences.append(contentsOf: repeatElement(.unknown, count: slot + 1 - listedSequences.count))
+        }
+        listedSequences[slot] = target
+        return target
+    }
+
     /// What the per-change columns say of the next change.
     struct ChangeHeader {
         var replica: ReplicaID
@@ -659,11 +717,56 @@ struct ChangeDecoder {
         try finish()
     }
 
+    /// A keystroke run as ``keystrokes()`` reads it: `count` one-operation changes by one
+    /// replica, one after the other, with nothing in their headers but what a run implies.
+    struct Keystrokes {
+        enum Edit {
+            /// `text` (`count` scalars) typed after `after`, each scalar after the one before.
+            case typing(after: OpID, before: OpID?, text: String)
+            /// `count` elements removed one at a time, from `lowest` on, or down to it when `descending`.
+            case removal(lowest: OpID, descending: Bool)
+        }
+
+        /// The replica's index in the payload's table, and its ID.
+        var replicaIndex: Int
+        var replica: ReplicaID
+        var start: UInt64
+        var lamport: UInt64
+        var count: UInt64
+        /// Index into the payload's origin table.
+        var origin: Int
+        var timestamp: Int64
+        var object: ListedObject
+        var edit: Edit
+
+        var run: JoinedRun {
+            if case .removal(_, let descending) = edit { return JoinedRun(count: UInt32(count), descending: descending) }
+            return JoinedRun(count: UInt32(count))
+        }
+    }
+
+    /// ``keystrokes()`` as the change it joins into, and the run it stands for.
+    private mutating func joinedKeystrokes() throws(EncodingError) -> (change: Change, run: JoinedRun)? {
+        guard let typed = try keystrokes() else { return nil }
+        let action: Operation.Action
+        switch typed.edit {
+        case .typing(let after, let before, let text):
+            action = .insertText(after: after, before: before, text: text)
+        case .removal(let lowest, _):
+            action = .remove(first: lowest, count: Int(typed.count))
+        }
+        let change = Change(
+            replica: typed.replica, startCounter: typed.start, startLamport: typed.lamport, dependencies: [],
+            origin: origins[typed.origin], timestamp: typed.timestamp,
+            operations: [Operation(object: typed.object.id, action: action)])
+        return (change, typed.run)
+    }
+
     /// The keystrokes the columns code next, read in bulk, if there are at least two (see
     /// ``decodeJoined(_:)``): typing at the cursor, backspacing or forward deleting. Anything
     /// else, including anything invalid, is left to the change-by-change path, which
     /// reports it.
-    private mutating func keystrokes() throws(EncodingError) -> (change: Change, run: JoinedRun)? {
+    private mutating func keystrokes() throws(EncodingError) -> Keystrokes? {
         let limit = min(changeCount - decoded, operationsLeft)
         let timestamp = previousTimestamp
         let inside = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
@@ -685,8 +788,7 @@ struct ChangeDecoder {
         let start = nextCounter[r]
         let target = ListedObject(id: listed, index: Int(object.value - 2))
         let state = cursors.state(of: target)
-        let operations: [Operation]
-        var descending = false
+        let edit: Keystrokes.Edit
         if kind.value == inside || kind.value == atEnd {
             guard let length = textLength.repeatedRun(), length.value == 1, case .element(let after) = state.cursor else { return nil }
             let before = kind.value == inside ? state.previousBefore : nil
@@ -696,7 +798,7 @@ struct ChangeDecoder {
             textLength.skip(count)
             let text = try textUTF8.readString(Int(count))
             cursors.recordTyping(in: target, first: OpID(replica: id, counter: start), count: count, after: after, before: before)
-            operations = [Operation(object: listed, action: .insertText(after: after, before: before, text: text))]
+            edit = .typing(after: after, before: before, text: text)
         } else {
             // Each remove is predicted from the cursor the previous one left; the run ends
             // where a target is not next to the previous one (the same way), or is unknown.
@@ -725,20 +827,18 @@ struct ChangeDecoder {
             count = taken
             guard count >= 1 else { return nil }
             self.removeCount.skip(count)
-            descending = direction < 0
-            operations = [Operation(object: listed, action: .remove(first: descending ? last : first, count: Int(count)))]
+            edit = .removal(lowest: direction < 0 ? last : first, descending: direction < 0)
         }
         skipHeaders(count)
         opKind.skip(count)
         opObject.code.skip(count)
-        let change = Change(
-            replica: id, startCounter: start, startLamport: nextLamport, dependencies: [], origin: origins[headers.origin],
-            timestamp: timestamp, operations: operations)
+        let typed = Keystrokes(replicaIndex: r, replica: id, start: start, lamport: nextLamport, count: count,
+                               origin: headers.origin, timestamp: timestamp, object: target, edit: edit)
         nextCounter[r] = start + count
         nextLamport += count
         decoded += Int(count)
         operationsLeft -= Int(count)
-        return (change, JoinedRun(count: UInt32(count), descending: descending))
+        return typed
     }
 
     private mutating func decodeOperation(replica: ReplicaID, counter: UInt64, pred: inout [OpID]) throws(EncodingError) -> Operation {
@@ -783,20 +883,7 @@ struct ChangeDecoder {
             let (key, _) = try decodeKey(object: object, id: id, pred: &pred)
             action = .delete(key: key, pred: pred)
         case .insert(let form, let afterCode, let beforeCode):
-            let state = cursors.state(of: object)
-            // `nil` predictions (codes "explicit") are read from the sequence columns, after first.
-            let after: OpID?
-            if let predicted = try cursors.predictedAfter(afterCode, state, offset: kindOffset) {
-                after = predicted
-            } else {
-                after = try decodeExplicit(in: object)
-            }
-            let before: OpID?
-            if let predicted = try cursors.predictedBefore(beforeCode, after: after, state, offset: kindOffset) {
-                before = predicted
-            } else {
-                before = try decodeExplicit(in: object)
-            }
+            let (after, before) = try decodeOrigins(in: object, afterCode, beforeCode, kindOffset: kindOffset)
             let width: UInt64
             switch form {
             case .values:
@@ -820,22 +907,51 @@ struct ChangeDecoder {
             }
             cursors.recordInsert(in: object, first: id, width: width, after: after, before: before)
         case .remove(let code):
-            let first: OpID
-            if let predicted = try cursors.predictedRemove(code, cursors.state(of: object), offset: kindOffset) {
-                first = predicted
-            } else {
-                first = try decodeExplicit(in: object)
-            }
-            let countOffset = removeCount.offset
-            guard let count = Int(exactly: try removeCount.nextSigned()) else {
-                throw .invalid(offset: countOffset, reason: "remove count out of range")
-            }
+            let (first, count) = try decodeRemove(in: object, code: code, kindOffset: kindOffset)
             action = .remove(first: first, count: count)
-            cursors.recordRemove(in: object, first: first)
         case .increment:
             action = .increment(delta: try incrementDelta.nextSigned())
         }
         return Operation(object: object.id, action: action)
+    }
+
+    /// An insert's origins, as its codes predict them or (codes "explicit") read from the
+    /// sequence columns, left first.
+    @inline(__always)
+    private mutating func decodeOrigins(
+        in object: ListedObject, _ afterCode: Int, _ beforeCode: Int, kindOffset: Int
+    ) throws(EncodingError) -> (after: OpID?, before: OpID?) {
+        let state = cursors.state(of: object)
+        let after: OpID?
+        if let predicted = try cursors.predictedAfter(afterCode, state, offset: kindOffset) {
+            after = predicted
+        } else {
+            after = try decodeExplicit(in: object)
+        }
+        let before: OpID?
+        if let predicted = try cursors.predictedBefore(beforeCode, after: after, state, offset: kindOffset) {
+            before = predicted
+        } else {
+            before = try decodeExplicit(in: object)
+        }
+        return (after, before)
+    }
+
+    /// A remove's first target and count (its kind coded `code`), recorded in the typing model.
+    @inline(__always)
+    private mutating func decodeRemove(in object: ListedObject, code: Int, kindOffset: Int) throws(EncodingError) -> (OpID, Int) {
+        let first: OpID
+        if let predicted = try cursors.predictedRemove(code, cursors.state(of: object), offset: kindOffset) {
+            first = predicted
+        } else {
+            first = try decodeExplicit(in: object)
+        }
+        let countOffset = removeCount.offset
+        guard let count = Int(exactly: try removeCount.nextSigned()) else {
+            throw .invalid(offset: countOffset, reason: "remove count out of range")
+        }
+        cursors.recordRemove(in: object, first: first)
+        return (first, count)
     }
 
     /// A map operation's key (and its string index); its predecessors, coded against the

@@ -67,9 +67,12 @@ struct InOrderApplyTests {
         #expect(fast.encodeSnapshot() == general.encodeSnapshot(), "\(comment)")
         if let events {
             #expect(events.origins == expected.origins, "\(comment)")
-            // The in-order path may report a typed run in two pieces where the general path
-            // joined it first: the same edits.
-            #expect(EventCoalescing.coalesced(events.events) == EventCoalescing.coalesced(expected.events), "\(comment)")
+            // The in-order path may report a typed run in pieces, in another order, where the
+            // general path joined it first: the same edits.
+            #expect(EventReplay.others(events.events) == EventReplay.others(expected.events), "\(comment)")
+            let replayed = EventReplay.sequences(events.events, from: document)
+            #expect(replayed == EventReplay.sequences(expected.events, from: document), "\(comment)")
+            #expect(replayed == EventReplay.contents(of: Array(replayed.keys), in: fast), "\(comment)")
         }
         // Both go on alike: the next local edit is the same change.
         try fast.set("after", to: 1, in: .root)
@@ -419,37 +422,163 @@ struct InOrderApplyTests {
         try applied.apply(encoded: valid)
         #expect(try applied.get("x") == (deletes ? nil : .int(1)))
     }
-}
 
-/// Events with neighbouring inserts and removes of one sequence merged: inserting `s` at `i`
-/// then `t` right after it is inserting `s + t` at `i`, and removing `c` at `i` then `d` at `i`
-/// (or just before) is removing `c + d`. Two lists of events with equal coalesced forms make
-/// the same edits.
-enum EventCoalescing {
-    static func coalesced(_ events: [DocumentEvent]) -> [DocumentEvent] {
-        var out: [DocumentEvent] = []
-        for event in events {
-            if let last = out.last, let merged = merge(last, event) {
-                out[out.count - 1] = merged
-            } else {
-                out.append(event)
+    /// An editing session as people type: runs of characters at a cursor that jumps now and
+    /// then, backspacing and forward deleting (runs of one-element removes), a selection
+    /// replaced, characters outside ASCII, in two texts and a list, one transaction per
+    /// keystroke, by two replicas that merge now and then.
+    static func typingSession(seed: UInt64) throws -> (base: Document, session: Document) {
+        var rng = SplitMix64(seed: seed)
+        var base = Document(replica: ReplicaID(rawValue: 500 + seed)!, origin: .human("base"))
+        let texts = [try base.makeObject(.text, forKey: "a"), try base.makeObject(.text, forKey: "b")]
+        let list = try base.makeObject(.list, forKey: "l")
+        try base.insertText("seed text", at: 0, in: texts[0])
+        var docs = [base.fork(replica: ReplicaID(rawValue: 600 + seed)!), base.fork(replica: ReplicaID(rawValue: 700 + seed)!)]
+        for _ in 0..<(10 + rng.below(10)) {
+            let i = rng.below(2)
+            let text = texts[rng.below(4) == 0 ? 1 : 0]
+            var cursor = rng.below(try docs[i].count(of: text) + 1)
+            for _ in 0..<(1 + rng.below(6)) {
+                switch rng.below(6) {
+                case 0, 1, 2:
+                    for _ in 0..<(1 + rng.below(30)) {
+                        try docs[i].insertText(["a", "b", " ", "é", "🙂"][rng.below(5)], at: cursor, in: text)
+                        cursor += 1
+                    }
+                case 3:
+                    for _ in 0..<rng.below(12) where cursor > 0 {
+                        try docs[i].remove(at: cursor - 1, in: text)
+                        cursor -= 1
+                    }
+                case 4:
+                    for _ in 0..<rng.below(12) where cursor < (try docs[i].count(of: text)) {
+                        try docs[i].remove(at: cursor, in: text)
+                    }
+                default:
+                    let count = try docs[i].count(of: text)
+                    let selected = min(rng.below(5), count - cursor)
+                    if selected > 0 { try docs[i].remove(at: cursor, count: selected, in: text) }
+                    try docs[i].insertText("pasted", at: cursor, in: text)
+                    cursor += 6
+                    if rng.chance(3) { try docs[i].insert(.int(Int64(cursor)), at: 0, in: list) }
+                }
+                cursor = min(cursor, try docs[i].count(of: text))
+                if rng.chance(4) { cursor = rng.below(try docs[i].count(of: text) + 1) }
             }
+            if rng.chance(3) { let other = docs[1 - i]; try docs[i].merge(other) }
         }
-        return out
+        try docs[0].merge(docs[1])
+        return (base, docs[0])
     }
 
-    private static func merge(_ a: DocumentEvent, _ b: DocumentEvent) -> DocumentEvent? {
-        switch (a, b) {
-        case (.textInsert(let o, let i, let s), .textInsert(let p, let j, let t)) where o == p && j == i + s.unicodeScalars.count:
-            return .textInsert(object: o, index: i, text: s + t)
-        case (.listInsert(let o, let i, let s), .listInsert(let p, let j, let t)) where o == p && j == i + s.count:
-            return .listInsert(object: o, index: i, values: s + t)
-        case (.textRemove(let o, let i, let c), .textRemove(let p, let j, let d)) where o == p && (j == i || j + d == i):
-            return .textRemove(object: o, index: min(i, j), count: c + d)
-        case (.listRemove(let o, let i, let c), .listRemove(let p, let j, let d)) where o == p && (j == i || j + d == i):
-            return .listRemove(object: o, index: min(i, j), count: c + d)
-        default:
-            return nil
+    @Test("typing, backspacing and forward deleting read into a fresh document or a replica that diverged equal the general path's",
+          arguments: 0..<4)
+    func typingSessions(batch: Int) throws {
+        for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
+            let (base, session) = try Self.typingSession(seed: seed)
+            try Self.expectSameOutcomes(of: session, since: base, "seed \(seed)")
         }
+    }
+
+    /// A text edit naming an element of another text, or one nobody made: the in-order path
+    /// finds it not in the text it edits (each a lookup integration makes anyway).
+    @Test("a text edit naming an element of another text, or none, is rejected, the document untouched",
+          arguments: ["remove", "remove run", "after", "before"])
+    func foreignElement(edit: String) throws {
+        var writer = Document(replica: ReplicaID(rawValue: 0xA11CE)!)
+        let a = try writer.makeObject(.text, forKey: "a")
+        let b = try writer.makeObject(.text, forKey: "b")
+        try writer.insertText("hello", at: 0, in: a)
+        try writer.insertText("world", at: 0, in: b)
+        var changes = writer.changes()
+        let inB = OpID(replica: writer.replica, counter: changes.last!.startCounter + 1)
+        var hostile = changes.last!
+        hostile.startCounter += 5
+        hostile.startLamport += 5
+        hostile.dependencies = [changes.last!.lastID]
+        let inA = OpID(replica: writer.replica, counter: changes[changes.count - 2].startCounter)
+        switch edit {
+        case "remove": hostile.operations = [Operation(object: a, action: .remove(first: inB, count: 1))]
+        case "remove run": hostile.operations = [Operation(object: a, action: .remove(first: OpID(replica: inA.replica, counter: inA.counter + 3), count: 3))]
+        case "after": hostile.operations = [Operation(object: a, action: .insertText(after: inB, before: nil, text: "x"))]
+        default: hostile.operations = [Operation(object: a, action: .insertText(after: inA, before: inB, text: "x"))]
+        }
+        changes.append(hostile)
+        let unknown = switch edit {
+        case "remove run": OpID(replica: inA.replica, counter: inA.counter + 5)
+        default: inB
+        }
+        try Self.expectRejected(Change.encode(changes), on: Document(replica: Self.reader), unknown: unknown)
+        // The same edits inside their own text are fine.
+        switch edit {
+        case "remove": changes[changes.count - 1].operations = [Operation(object: b, action: .remove(first: inB, count: 1))]
+        case "remove run": changes[changes.count - 1].operations = [Operation(object: a, action: .remove(first: OpID(replica: inA.replica, counter: inA.counter + 2), count: 3))]
+        case "after": changes[changes.count - 1].operations = [Operation(object: b, action: .insertText(after: inB, before: nil, text: "x"))]
+        default: changes[changes.count - 1].operations = [Operation(object: a, action: .insertText(after: inA, before: OpID(replica: inA.replica, counter: inA.counter + 1), text: "x"))]
+        }
+        try Self.expectSameOutcome(Change.encode(changes), on: Document(replica: Self.reader), "own text, \(edit)")
+    }
+}
+
+/// What events say a payload did, in a form two paths must agree on.
+enum EventReplay {
+    /// The map and counter events, in order.
+    static func others(_ events: [DocumentEvent]) -> [DocumentEvent] {
+        events.filter {
+            switch $0 {
+            case .mapSet, .counterIncrement: true
+            default: false
+            }
+        }
+    }
+
+    /// The contents of every list and text the events touch, as a mirror that starts from
+    /// `document`'s and applies them one after the other ends up holding (each element
+    /// described: a text's scalars, a list's values).
+    static func sequences(_ events: [DocumentEvent], from document: Document) -> [ObjectID: [String]] {
+        var mirrors: [ObjectID: [String]] = [:]
+        func mirror(_ object: ObjectID) -> [String] {
+            mirrors[object] ?? contents(of: [object], in: document)[object] ?? []
+        }
+        // An event that does not fit its mirror spoils it, instead of trapping.
+        let spoiled = ["<event out of range>"]
+        for event in events {
+            switch event {
+            case .textInsert(let object, let index, _) where !(0...mirror(object).count).contains(index),
+                 .listInsert(let object, let index, _) where !(0...mirror(object).count).contains(index):
+                mirrors[object] = spoiled
+            case .textRemove(let object, let index, let count) where index < 0 || count < 0 || index + count > mirror(object).count,
+                 .listRemove(let object, let index, let count) where index < 0 || count < 0 || index + count > mirror(object).count:
+                mirrors[object] = spoiled
+            case .textInsert(let object, let index, let text):
+                var m = mirror(object)
+                m.insert(contentsOf: text.unicodeScalars.map { String($0) }, at: index)
+                mirrors[object] = m
+            case .listInsert(let object, let index, let values):
+                var m = mirror(object)
+                m.insert(contentsOf: values.map { "\($0)" }, at: index)
+                mirrors[object] = m
+            case .textRemove(let object, let index, let count), .listRemove(let object, let index, let count):
+                var m = mirror(object)
+                m.removeSubrange(index..<(index + count))
+                mirrors[object] = m
+            case .mapSet, .counterIncrement:
+                break
+            }
+        }
+        return mirrors
+    }
+
+    /// What `document` holds of each of `objects` (nothing for one it does not hold).
+    static func contents(of objects: [ObjectID], in document: Document) -> [ObjectID: [String]] {
+        var result: [ObjectID: [String]] = [:]
+        for object in objects {
+            if let text = try? document.text(object) {
+                result[object] = text.unicodeScalars.map { String($0) }
+            } else if let values = try? document.list(object) {
+                result[object] = values.map { "\($0)" }
+            }
+        }
+        return result
     }
 }

@@ -14,7 +14,22 @@ extension SequenceTree {
     /// of unknown ids otherwise.
     @discardableResult
     mutating func delete(first: ItemID, count: Int, index: inout ItemIndex) -> [(position: Int, count: Int)] {
-        guard count > 0 else { return [] }
+        var result: [(position: Int, count: Int)] = []
+        delete(first: first, count: count, index: &index, strict: false, into: &result)
+        return result
+    }
+
+    /// ``delete(first:count:index:)`` into `result` (emptied first; a buffer reused from one
+    /// call to the next allocates nothing). When `strict`, every id must be in this tree:
+    /// if one is not, returns false with the tree and `result` untouched (all ids are found
+    /// before anything is tombstoned), and so does an empty or out-of-range id range.
+    @discardableResult
+    mutating func delete(first: ItemID, count: Int, index: inout ItemIndex, strict: Bool,
+                         into result: inout [(position: Int, count: Int)]) -> Bool {
+        guard count > 0 else { return !strict }
+        if strict {
+            guard first.counter >= 1, UInt64(first.counter) + UInt64(count) - 1 <= UInt64(UInt32.max) else { return false }
+        }
         let replicaBits = UInt64(first.replica) << 32
         let endCounter = min(UInt64(first.counter) + UInt64(count), UInt64(UInt32.max) + 1)
 
@@ -25,6 +40,7 @@ extension SequenceTree {
         while counter < endCounter {
             let raw = replicaBits | counter
             guard let cursor = locate(raw, index: index) else {
+                if strict { return false }
                 // Unknown here: jump to the next id the index knows (bounded work for hostile ranges).
                 guard let next = index.firstRegisteredCounter(replica: first.replica, in: (counter + 1)..<endCounter)
                 else { break }
@@ -39,12 +55,15 @@ extension SequenceTree {
                     // Caches the leaf start and the run hint, which tombstoning keeps usable.
                     let position = visibleItemsCaching(before: cursor)
                     tombstoneKeepingHint(cursor, count: Int(taken), runPrefix: cachedRunStart, index: &index)
-                    return [(position, Int(taken))]
+                    result.removeAll(keepingCapacity: true)
+                    result.append((position, Int(taken)))
+                    return true
                 }
                 segments.append((raw, visibleItems(before: cursor), Int(taken)))
             }
             counter += taken
         }
+        result.removeAll(keepingCapacity: true)
 
         // Pass 2: tombstone. A segment lies inside one visible run; tombstoning other (disjoint)
         // segments splits runs only at their own boundaries, but re-locate each piece to stay robust.
@@ -63,7 +82,6 @@ extension SequenceTree {
         }
 
         segments.sort { $0.position > $1.position }
-        var result: [(position: Int, count: Int)] = []
         result.reserveCapacity(segments.count)
         for segment in segments {
             if let last = result.indices.last, segment.position + segment.count == result[last].position {
@@ -72,7 +90,7 @@ extension SequenceTree {
                 result.append((segment.position, segment.count))
             }
         }
-        return result
+        return true
     }
 
     /// `tombstone(_:count:index:)` for a cursor in the cached leaf (whose start is cached), re-establishing

@@ -50,13 +50,21 @@ extension SequenceTree {
     ///   the input is unusable (see `canIntegrate(first:count:originLeft:originRight:index:)`): the caller
     ///   must deliver operations causally and exactly once; violations are reported instead of trapping.
     /// - Precondition: `contentOffset` in `0 ... UInt32.max` (an offset into the caller's own buffer).
+    ///
+    /// `idsAreFresh` says the caller knows the new IDs are unknown to `index` (they are past
+    /// their replica's clock, and every known ID is at or below it), so they are not looked up
+    /// one by one: their count and counter range are still checked.
     @discardableResult
     mutating func integrate(
         first: ItemID, count: Int, originLeft: ItemID?, originRight: ItemID?, contentOffset: Int,
-        index: inout ItemIndex, replicaKey: (UInt32) -> UInt64
+        index: inout ItemIndex, idsAreFresh: Bool = false, replicaKey: (UInt32) -> UInt64
     ) -> Int {
         precondition(contentOffset >= 0 && contentOffset <= Int(UInt32.max), "content offset out of range")
-        guard hasFreshIDs(first: first, count: count, index: index) else { return -1 }
+        if idsAreFresh {
+            guard Self.isIDRange(first: first, count: count) else { return -1 }
+        } else {
+            guard hasFreshIDs(first: first, count: count, index: index) else { return -1 }
+        }
         let leftRaw = originLeft?.raw ?? 0
         let rightRaw = originRight?.raw ?? 0
         var leftCursor: Cursor?
@@ -101,13 +109,18 @@ extension SequenceTree {
 
     /// Whether `first ..< first + count` is a valid, entirely unknown id range (see `canIntegrate`). O(count).
     private func hasFreshIDs(first: ItemID, count: Int, index: ItemIndex) -> Bool {
-        guard count > 0, count <= RunRecord.maxCount, first.counter >= 1,
-              UInt64(first.counter) + UInt64(count) - 1 <= UInt64(UInt32.max)
-        else { return false }
+        guard Self.isIDRange(first: first, count: count) else { return false }
         for offset in 0..<count where index.leaf(of: first.advanced(by: offset)) != nil {
             return false
         }
         return true
+    }
+
+    /// Whether `count` IDs from `first` on make a valid run: `count` in `1 ... 2^31 - 1`,
+    /// counters within `1 ... UInt32.max`.
+    private static func isIDRange(first: ItemID, count: Int) -> Bool {
+        count > 0 && count <= RunRecord.maxCount && first.counter >= 1
+            && UInt64(first.counter) + UInt64(count) - 1 <= UInt64(UInt32.max)
     }
 
     /// The YjsMod scan over runs (see `integrate`): returns the cursor before which the new items go.
