@@ -805,29 +805,13 @@ struct ChangeDecoder {
             guard let removeCount = self.removeCount.repeatedRun(), removeCount.value == ZigZag.encode(1) else { return nil }
             count = min(count, removeCount.count)
             guard start < UInt64.max - count, nextLamport < UInt64.max - count else { return nil }
-            var first = OpID(replica: id, counter: 0)
-            var last = first
-            var taken: UInt64 = 0
-            var direction: Int64 = 0
             let code = Int(kind.value - OperationSymbol.removeBase)
-            while taken < count {
-                guard let next = try? cursors.predictedRemove(code, cursors.state(of: target), offset: 0) else { break }
-                if taken > 0 {
-                    let delta = Int64(bitPattern: next.counter &- last.counter)
-                    guard next.replica == last.replica, delta == 1 || delta == -1, direction == 0 || direction == delta else { break }
-                    direction = delta
-                } else {
-                    first = next
-                }
-                last = next
-                taken += 1
-                cursors.recordRemove(in: target, first: next)
-            }
+            let (first, last, taken, descending) = cursors.recordRemoveRun(in: target, code: code, limit: count)
             // The cursor model has moved: a lone remove is still taken as it is, as a run of one.
             count = taken
             guard count >= 1 else { return nil }
             self.removeCount.skip(count)
-            edit = .removal(lowest: direction < 0 ? last : first, descending: direction < 0)
+            edit = .removal(lowest: descending ? last : first, descending: descending)
         }
         skipHeaders(count)
         opKind.skip(count)

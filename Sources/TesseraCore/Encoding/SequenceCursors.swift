@@ -181,6 +181,45 @@ struct SequenceCursors {
         }
     }
 
+    /// A run of up to `limit` one-element removes in `object`, all coded `code` (at the
+    /// cursor, or next to the previous remove), recorded as ``recordRemove(in:first:)``
+    /// records each: every target is predicted from where the one before left the model,
+    /// and the run ends before a target that is not the previous one's neighbour the same
+    /// way (consecutive IDs of one replica), or cannot be predicted. Returns the first and
+    /// last targets, how many there are (none: `count` 0), and whether each was the one
+    /// before the previous one's.
+    mutating func recordRemoveRun(
+        in object: ListedObject, code: Int, limit: UInt64
+    ) -> (first: OpID, last: OpID, count: UInt64, descending: Bool) {
+        let s = slot(object)
+        var first = OpID(replica: ReplicaID(unchecked: 0), counter: 0)
+        var last = first
+        var taken: UInt64 = 0
+        var direction: Int64 = 0
+        while taken < limit {
+            let next: OpID
+            if code == Self.removeAtCursor, case .element(let id) = states[s].cursor {
+                next = id
+            } else if code == Self.removeNext, let removed = states[s].previousRemove {
+                next = removed.next
+            } else {
+                break
+            }
+            if taken > 0 {
+                let delta = Int64(bitPattern: next.counter &- last.counter)
+                guard next.replica == last.replica, delta == 1 || delta == -1, direction == 0 || direction == delta else { break }
+                direction = delta
+            } else {
+                first = next
+            }
+            last = next
+            taken += 1
+            states[s].previousRemove = next
+            states[s].cursor = leftOfFirst(next) ?? .element(OpID(replica: next.replica, counter: next.counter &- 1))
+        }
+        return (first, last, taken, direction < 0)
+    }
+
     /// After a remove starting at `first`, the cursor is on what was left of it.
     mutating func recordRemove(in object: ListedObject, first: OpID) {
         let s = slot(object)

@@ -63,6 +63,22 @@ extension Array where Element == Unicode.Scalar {
             return
         }
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            // ASCII (typing, mostly): one scalar per byte, appended in one call.
+            var ascii = true
+            for byte in bytes where byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if ascii {
+                // Room first, then filled through a pointer: appended one by one, each scalar
+                // paid a uniqueness and capacity check.
+                let start = count
+                append(contentsOf: repeatElement(Unicode.Scalar(0), count: bytes.count))
+                withUnsafeMutableBufferPointer { scalars in
+                    for k in 0..<bytes.count { scalars[start &+ k] = Unicode.Scalar(bytes[k]) }
+                }
+                return
+            }
             var i = 0
             while i < bytes.count {
                 let lead = UInt32(bytes[i])
