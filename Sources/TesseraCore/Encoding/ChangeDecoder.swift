@@ -319,29 +319,8 @@ struct ChangeDecoder {
         while decoded < changeCount {
             let o: Int
             if let typed = try keystrokes() {
-                // Straight into the sequence, logged as one record: no change or operation built.
-                guard let replica = document.startsInOrder(typed.replica, start: typed.start, lamport: typed.lamport,
-                                                           changes: typed.count, dependencies: []),
-                      let target = sequenceTarget(typed.object, in: &document)
-                else { return false }
-                let opStart = document.core.ops.count
-                let applied: Bool
-                switch typed.edit {
-                case .typing(let after, let before, let text):
-                    applied = document.insertTextInOrder(
-                        target, objectID: typed.object.id, text: text, width: Int(typed.count), after: after, before: before,
-                        id: typed.start, replica: replica, events: &events)
-                case .removal(let lowest, let descending):
-                    applied = document.removeInOrder(
-                        target, objectID: typed.object.id, lowest: lowest, count: Int(typed.count), descending: descending,
-                        asRun: typed.count > 1, removed: &removedRanges, events: &events)
-                }
-                guard applied else { return false }
                 o = typed.origin
-                document.logChange(
-                    replica: replica, startCounter: UInt32(typed.start), width: UInt32(typed.count), opStart: opStart,
-                    dependencies: [], origin: interned(origin: o), startLamport: typed.lamport, timestamp: typed.timestamp,
-                    run: UInt32(typed.count))
+                guard applyKeystrokes(typed, origin: interned(origin: o), to: &document, events: &events) else { return false }
             } else if let run = writeRun() {
                 // Register writes, a change apiece, with nothing in their headers but what a
                 // run implies: no header to decode, no clock check per change.
@@ -411,6 +390,38 @@ struct ChangeDecoder {
         return true
     }
 
+    /// Applies a keystroke run ``keystrokes()`` read, straight into its sequence and logged as
+    /// one record (no change or operation built), as origin `origin` of the document's table,
+    /// if it is next in line and valid; returns false, `document` part-way, if not. Not
+    /// inlined into ``applyInOrder(to:staging:events:origins:)``, whose loop over register
+    /// writes it made larger and slower.
+    @inline(never)
+    private mutating func applyKeystrokes(_ typed: Keystrokes, origin: UInt32, to document: inout Document,
+                                          events: inout [DocumentEvent]) -> Bool {
+        guard let replica = document.startsInOrder(typed.replica, start: typed.start, lamport: typed.lamport,
+                                                   changes: typed.count, dependencies: []),
+              let target = sequenceTarget(typed.object, in: &document)
+        else { return false }
+        let opStart = document.core.ops.count
+        let applied: Bool
+        switch typed.edit {
+        case .typing(let after, let before, let text):
+            applied = document.insertTextInOrder(
+                target, objectID: typed.object.id, text: text, width: Int(typed.count), after: after, before: before,
+                id: typed.start, replica: replica, events: &events)
+        case .removal(let lowest, let descending):
+            applied = document.removeInOrder(
+                target, objectID: typed.object.id, lowest: lowest, count: Int(typed.count), descending: descending,
+                asRun: typed.count > 1, removed: &removedRanges, events: &events)
+        }
+        guard applied else { return false }
+        document.logChange(
+            replica: replica, startCounter: UInt32(typed.start), width: UInt32(typed.count), opStart: opStart,
+            dependencies: [], origin: origin, startLamport: typed.lamport, timestamp: typed.timestamp,
+            run: UInt32(typed.count))
+        return true
+    }
+
     /// Decodes the operation that takes counter `first` of `change` (by replica index `replica`,
     /// at Lamport time `lamport`) and applies it to `document`. Returns the counter after it,
     /// or nil, `document` part-way (see ``applyInOrder(to:staging:events:origins:)``), if it
@@ -469,6 +480,36 @@ struct ChangeDecoder {
             } else {
                 operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
             }
+        case .insert(.text, _, _), .remove:
+            return try applySequenceEdit(meaning, kindOffset: kindOffset, on: object, counter: first, id: id, replica: replica,
+                                         to: &document, events: &events)
+        default:
+            lastKey = nil
+            operation = try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset, id: id, pred: &pred)
+            if let key = lastKey {
+                if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
+                keyIndex = keyIndices[key] - 1
+            }
+        }
+        let (next, overflow) = first.addingReportingOverflow(UInt64(operation.width))
+        guard !overflow else { throw .invalid(offset: kindOffset, reason: "operation counter overflows 64 bits") }
+        guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
+                                    lamport: lamport, keyIndex: keyIndex, staging: &staging, events: &events)
+        else { return nil }
+        return next
+    }
+
+    /// A text insert or a remove (`meaning`, read at `kindOffset`), decoded straight into the
+    /// sequence it edits (see ``Document/insertTextInOrder`` and ``Document/removeInOrder``);
+    /// the rest of ``applyOperation(on:counter:of:replica:lamport:to:pred:keyIndices:staging:events:)``.
+    /// Not inlined there: that function is inlined into the loop over a run of register
+    /// writes, whose code it made larger and slower (5 % more instructions replaying W1).
+    @inline(never)
+    private mutating func applySequenceEdit(
+        _ meaning: OperationSymbol.Meaning, kindOffset: Int, on object: ListedObject, counter first: UInt64, id: OpID,
+        replica: UInt32, to document: inout Document, events: inout [DocumentEvent]
+    ) throws(EncodingError) -> UInt64? {
+        switch meaning {
         case .insert(.text, let afterCode, let beforeCode):
             // Straight into the text (see ``Document/insertTextInOrder``).
             let (after, before) = try decodeOrigins(in: object, afterCode, beforeCode, kindOffset: kindOffset)
@@ -490,19 +531,8 @@ struct ChangeDecoder {
             else { return nil }
             return first + 1
         default:
-            lastKey = nil
-            operation = try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset, id: id, pred: &pred)
-            if let key = lastKey {
-                if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
-                keyIndex = keyIndices[key] - 1
-            }
+            return nil
         }
-        let (next, overflow) = first.addingReportingOverflow(UInt64(operation.width))
-        guard !overflow else { throw .invalid(offset: kindOffset, reason: "operation counter overflows 64 bits") }
-        guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
-                                    lamport: lamport, keyIndex: keyIndex, staging: &staging, events: &events)
-        else { return nil }
-        return next
     }
 
     /// At the payload's first register write, room in the log for the records, values and
