@@ -92,23 +92,6 @@ extension Document {
                            events: &events)
         return true
     }
-
-    /// Applies `change`, a keystroke run the decoder read in bulk (standing for `run`), if it
-    /// is next in line and valid; returns false, the document unchanged, if not.
-    mutating func applyInOrder(
-        _ change: Change, run: JoinedRun, staging: inout Staging, events: inout [DocumentEvent], origins: inout [Origin]
-    ) -> Bool {
-        let width = run.width(of: change)
-        guard (try? classify(change, width: width, staging: staging)) == .ready else { return false }
-        do {
-            try validate(change, width: width, staging: &staging)
-        } catch {
-            return false
-        }
-        integrate(change, run: run, events: &events)
-        if origins.last != change.origin { origins.append(change.origin) }
-        return true
-    }
 }
 
 /// The append-only part of a ``DocumentCore``: the log of changes and operations with the

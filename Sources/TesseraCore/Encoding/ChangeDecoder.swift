@@ -757,8 +757,6 @@ struct ChangeDecoder {
             case removal(lowest: OpID, descending: Bool)
         }
 
-        /// The replica's index in the payload's table, and its ID.
-        var replicaIndex: Int
         var replica: ReplicaID
         var start: UInt64
         var lamport: UInt64
@@ -846,7 +844,7 @@ struct ChangeDecoder {
         skipHeaders(count)
         opKind.skip(count)
         opObject.code.skip(count)
-        let typed = Keystrokes(replicaIndex: r, replica: id, start: start, lamport: nextLamport, count: count,
+        let typed = Keystrokes(replica: id, start: start, lamport: nextLamport, count: count,
                                origin: headers.origin, timestamp: timestamp, object: target, edit: edit)
         nextCounter[r] = start + count
         nextLamport += count
