@@ -1,6 +1,7 @@
-/// Text and list edits on the in-order path (``Document/applyInOrder(_:)``): an insert of text
-/// or a remove decoded straight into the sequence it edits, as register writes are (see
-/// ``Document/writeRegisterInOrder``), without building an ``Operation`` or a ``Change``.
+/// Text inserts, and removes from texts and lists, on the in-order path
+/// (``Document/applyInOrder(_:)``): decoded straight into the sequence they edit, as register
+/// writes are (see ``Document/writeRegisterInOrder``), without building an ``Operation`` or a
+/// ``Change``.
 ///
 /// On this path everything the payload made so far is integrated already, so an ID the
 /// sequence does not hold is not one of its elements: the checks of

@@ -214,15 +214,19 @@ struct SequenceCursors {
             }
             last = next
             taken += 1
-            states[s].previousRemove = next
-            states[s].cursor = leftOfFirst(next) ?? .element(OpID(replica: next.replica, counter: next.counter &- 1))
+            recordRemove(slot: s, first: next)
         }
         return (first, last, taken, direction < 0)
     }
 
     /// After a remove starting at `first`, the cursor is on what was left of it.
     mutating func recordRemove(in object: ListedObject, first: OpID) {
-        let s = slot(object)
+        recordRemove(slot: slot(object), first: first)
+    }
+
+    /// ``recordRemove(in:first:)`` for the object whose state is `states[s]`.
+    @inline(__always)
+    private mutating func recordRemove(slot s: Int, first: OpID) {
         states[s].previousRemove = first
         // Elements inside a multi-element insert have their predecessor as left neighbour.
         states[s].cursor = leftOfFirst(first) ?? .element(OpID(replica: first.replica, counter: first.counter &- 1))
