@@ -41,6 +41,14 @@ struct SequenceCursors {
     /// The highest counter ``leftOfFirstPrimary`` ever held: typing past it has nothing to forget.
     private var highestPrimary: UInt64 = 0
     private var leftOfFirstOther: [OpID: Position] = [:]
+    /// Which counters ``leftOfFirstPrimary`` holds an entry for, a bit each from `heldBase`
+    /// on, so that a backspacing run finds the next one below the cursor a word at a time
+    /// (see ``recordRemoveRun(in:code:limit:)``) instead of a lookup per element. It covers at
+    /// most ``maxHeldWords`` words; a counter outside that (which valid payloads, whose new
+    /// IDs are consecutive, do not have) turns it off for good (`heldBase` is then `.max`).
+    private var held: [UInt64] = []
+    private var heldBase: UInt64 = 0
+    static let maxHeldWords = 1 << 16
 
     private func leftOfFirst(_ id: OpID) -> Position? {
         id.replica == primaryReplica ? leftOfFirstPrimary[id.counter] : leftOfFirstOther[id]
@@ -54,13 +62,56 @@ struct SequenceCursors {
         let assumed = position == .element(OpID(replica: id.replica, counter: id.counter &- 1))
         if id.replica == primaryReplica {
             if assumed {
-                if id.counter <= highestPrimary { leftOfFirstPrimary.removeValue(forKey: id.counter) }
+                if id.counter <= highestPrimary, leftOfFirstPrimary.removeValue(forKey: id.counter) != nil {
+                    setHeld(id.counter, false)
+                }
             } else {
                 leftOfFirstPrimary[id.counter] = position
                 highestPrimary = max(highestPrimary, id.counter)
+                setHeld(id.counter, true)
             }
         } else {
             leftOfFirstOther[id] = assumed ? nil : position
+        }
+    }
+
+    /// Marks `counter` of the primary replica as held in ``leftOfFirstPrimary`` or not.
+    private mutating func setHeld(_ counter: UInt64, _ isHeld: Bool) {
+        guard heldBase != .max else { return }
+        if held.isEmpty { heldBase = counter }
+        guard counter >= heldBase, (counter - heldBase) >> 6 < UInt64(Self.maxHeldWords) else {
+            heldBase = .max
+            held = []
+            return
+        }
+        let bit = counter - heldBase
+        let word = Int(bit >> 6)
+        if word >= held.count {
+            guard isHeld else { return }
+            held.append(contentsOf: repeatElement(0, count: word + 1 - held.count))
+        }
+        let mask: UInt64 = 1 << (bit & 63)
+        if isHeld { held[word] |= mask } else { held[word] &= ~mask }
+    }
+
+    /// The highest counter of the primary replica from `low` to `high` (both at least
+    /// `heldBase`, which must be in use) that ``leftOfFirstPrimary`` holds an entry for.
+    private func highestHeld(from high: UInt64, downTo low: UInt64) -> UInt64? {
+        let top = UInt64(held.count) << 6
+        let lowBit = low - heldBase
+        guard lowBit < top else { return nil }
+        let highBit = min(high - heldBase, top - 1)
+        guard lowBit <= highBit else { return nil }
+        let lowWord = Int(lowBit >> 6)
+        var word = Int(highBit >> 6)
+        // Bits up to `highBit` of its word.
+        var bits = held[word] & (UInt64.max >> (63 - (highBit & 63)))
+        while true {
+            if word == lowWord { bits &= UInt64.max << (lowBit & 63) }
+            if bits != 0 { return heldBase + UInt64(word << 6 + 63 - bits.leadingZeroBitCount) }
+            if word == lowWord { return nil }
+            word -= 1
+            bits = held[word]
         }
     }
 
@@ -196,6 +247,32 @@ struct SequenceCursors {
         var last = first
         var taken: UInt64 = 0
         var direction: Int64 = 0
+        // Both kinds of run in one step where the model allows; the loop below finishes
+        // what is left, one target at a time, as it would have done it all.
+        if limit >= 2 {
+            if code == Self.removeNext, let removed = states[s].previousRemove {
+                // Each target is the one after the previous: the cursor plays no part.
+                first = removed.next
+                last = OpID(replica: first.replica, counter: first.counter &+ (limit - 1))
+                recordRemove(slot: s, first: last)
+                return (first, last, limit, false)
+            }
+            if code == Self.removeAtCursor, case .element(let top) = states[s].cursor, top.replica == primaryReplica,
+               heldBase != .max, top.counter > max(heldBase, 1) {
+                // Each target is the one before the previous, down to the first held (whose
+                // left origin the model stores, and which is never the element before it),
+                // where the run ends. Not below `heldBase`: the loop takes what is left.
+                let low = max(heldBase, 1, top.counter - min(limit - 1, top.counter))
+                if highestHeld(from: top.counter, downTo: top.counter) == nil {
+                    let end = highestHeld(from: top.counter - 1, downTo: low) ?? low
+                    first = top
+                    last = OpID(replica: top.replica, counter: end)
+                    taken = top.counter - end + 1
+                    direction = -1
+                    recordRemove(slot: s, first: last)
+                }
+            }
+        }
         while taken < limit {
             let next: OpID
             if code == Self.removeAtCursor, case .element(let id) = states[s].cursor {
