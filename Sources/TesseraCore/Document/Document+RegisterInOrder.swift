@@ -50,6 +50,28 @@ extension Document {
         return true
     }
 
+    /// ``writeRegisterInOrder(_:objectID:key:keyIndex:value:pred:id:of:replica:lamport:events:)``
+    /// for a `make`: writes a new object of kind `kind` (whose ID is the operation's) to `key`,
+    /// as ``integrateOperation(_:id:lamport:keyIndex:events:)`` does after validating it, without
+    /// building the operation. The operation's ID is new (its counter is the replica's next), so
+    /// the object is. Returns false, the document unchanged, if a predecessor is unknown.
+    mutating func makeInOrder(
+        _ target: MapTarget, objectID: ObjectID, key: String, keyIndex: UInt32, kind: ObjectKind, pred: [OpID],
+        id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout [DocumentEvent]
+    ) -> Bool {
+        guard counter < UInt64(UInt32.max) - 1 else { return false }
+        for p in pred where !isKnown(p, before: counter, of: change) { return false }
+        let predStart = logPredecessors(pred)
+        let id = ItemID(replica: replica, counter: UInt32(counter))
+        let valueIndex = UInt32(core.values.count)
+        core.values.append(.object(ObjectID(OpID(replica: change.replica, counter: counter))))
+        core.createObject(id, kind: kind, parent: target.item, parentKey: UInt64(keyIndex))
+        writeRegister(id: id, lamport: lamport, object: target.item, map: target.map, objectID: objectID, key: key,
+                      keyIndex: keyIndex, kind: .make, valueIndex: valueIndex, objectKind: kind, predStart: predStart,
+                      events: &events)
+        return true
+    }
+
     /// Whether the document knows operation `id`, or it comes before `counter` in `change`.
     @inline(__always)
     private func isKnown(_ id: OpID, before counter: UInt64, of change: ChangeStart) -> Bool {

@@ -349,6 +349,8 @@ struct KeyTable: Sendable {
     /// Open-addressed index: 0 = empty, otherwise 1 + the key's index. A power of two in size
     /// (or empty), under 5/8 full.
     private var slots: [UInt32] = []
+    /// Per key, the low 32 bits of its hash (the index never has more slots).
+    private var hashes: [UInt32] = []
     /// Keyed like ``PackedMap``: a peer cannot choose keys that collide.
     private var seed: UInt64 = PackedMapSeed.value
 
@@ -371,28 +373,46 @@ struct KeyTable: Sendable {
         }
     }
 
+    /// The index of `key`, interned if it is not yet. A new key is hashed once: the probe that
+    /// did not find it ends at the free slot it takes, and its hash is kept for growing the
+    /// index (a map of ten thousand shapes interns as many keys).
     mutating func index(of key: String) -> UInt32 {
-        if let index = existingIndex(of: key) { return index }
+        guard !slots.isEmpty else {
+            if let index = strings.firstIndex(of: key) { return UInt32(index) }
+            strings.append(key)
+            hashes.append(UInt32(truncatingIfNeeded: hash(key)))
+            if strings.count > Self.scanLimit { rehash(64) }
+            return UInt32(strings.count - 1)
+        }
+        let h = hash(key)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let stored = slots[slot]
+            if stored == 0 { break }
+            if strings[Int(stored) - 1] == key { return stored - 1 }
+            slot = (slot &+ 1) & mask
+        }
         let index = UInt32(strings.count)
         strings.append(key)
-        if strings.count * 8 > slots.count * 5, strings.count > Self.scanLimit {
-            rehash(Swift.max(64, slots.count * 2))
-        } else if !slots.isEmpty {
-            place(key, index)
+        hashes.append(UInt32(truncatingIfNeeded: h))
+        if strings.count * 8 > slots.count * 5 {
+            rehash(slots.count * 2)
+        } else {
+            slots[slot] = index + 1
         }
         return index
     }
 
+    /// Rebuilds the index with `size` slots from the kept hashes.
     private mutating func rehash(_ size: Int) {
         slots = [UInt32](repeating: 0, count: size)
-        for (i, key) in strings.enumerated() { place(key, UInt32(i)) }
-    }
-
-    private mutating func place(_ key: String, _ index: UInt32) {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash(key)) & mask
-        while slots[slot] != 0 { slot = (slot &+ 1) & mask }
-        slots[slot] = index + 1
+        let mask = size - 1
+        for (i, h) in hashes.enumerated() {
+            var slot = Int(h) & mask
+            while slots[slot] != 0 { slot = (slot &+ 1) & mask }
+            slots[slot] = UInt32(i) + 1
+        }
     }
 
     /// A seeded multiply-xorshift hash of the key's UTF-8, eight bytes at a time: map keys are

@@ -480,6 +480,9 @@ struct ChangeDecoder {
             } else {
                 operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
             }
+        case .make:
+            return try applyMake(on: object, counter: first, of: change, id: id, replica: replica, lamport: lamport,
+                                 to: &document, pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events)
         case .insert(.text, _, _), .remove:
             return try applySequenceEdit(meaning, kindOffset: kindOffset, on: object, counter: first, id: id, replica: replica,
                                          to: &document, events: &events)
@@ -497,6 +500,37 @@ struct ChangeDecoder {
                                     lamport: lamport, keyIndex: keyIndex, staging: &staging, events: &events)
         else { return nil }
         return next
+    }
+
+    /// A `make`, decoded straight into the map it writes (see ``Document/makeInOrder``); the
+    /// rest of ``applyOperation(on:counter:of:replica:lamport:to:pred:keyIndices:staging:events:)``,
+    /// not inlined there for the reason ``applySequenceEdit`` is not.
+    @inline(never)
+    private mutating func applyMake(
+        on object: ListedObject, counter first: UInt64, of change: Document.ChangeStart, id: OpID, replica: UInt32,
+        lamport: UInt64, to document: inout Document, pred: inout [OpID], keyIndices: inout [UInt32],
+        staging: inout Document.Staging, events: inout [DocumentEvent]
+    ) throws(EncodingError) -> UInt64? {
+        reserveForWrites(changes: 1, operations: headerOpCount, in: &document, events: &events)
+        let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
+        let kind = try decodeObjectKind()
+        // Listed after the operation's other columns are read (FORMAT.md §3.3).
+        objects.append(ObjectID(id))
+        let k = Int(index)
+        if keyIndices[k] == 0 { keyIndices[k] = document.core.keys.index(of: key) + 1 }
+        let interned = keyIndices[k] - 1
+        if let target = mapTarget(object, in: &document) {
+            guard document.makeInOrder(target, objectID: object.id, key: key, keyIndex: interned, kind: kind, pred: pred,
+                                       id: first, of: change, replica: replica, lamport: lamport, events: &events)
+            else { return nil }
+            return first + 1
+        }
+        // Not a map of the document: the general checks say what is wrong.
+        let operation = Operation(object: object.id, action: .make(key: key, kind: kind, pred: pred))
+        guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
+                                    lamport: lamport, keyIndex: interned, staging: &staging, events: &events)
+        else { return nil }
+        return first + 1
     }
 
     /// A text insert or a remove (`meaning`, read at `kindOffset`), decoded straight into the
