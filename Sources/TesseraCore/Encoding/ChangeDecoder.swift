@@ -511,7 +511,8 @@ struct ChangeDecoder {
         lamport: UInt64, to document: inout Document, pred: inout [OpID], keyIndices: inout [UInt32],
         staging: inout Document.Staging, events: inout [DocumentEvent]
     ) throws(EncodingError) -> UInt64? {
-        reserveForWrites(changes: 1, operations: headerOpCount, in: &document, events: &events)
+        // No ``reserveForWrites``: a history commonly opens by making its texts, whose typing
+        // then folds into runs and would leave that room empty (31 MB replaying W3).
         let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
         let kind = try decodeObjectKind()
         // Listed after the operation's other columns are read (FORMAT.md §3.3).
