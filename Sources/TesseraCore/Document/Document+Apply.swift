@@ -482,9 +482,7 @@ extension Document {
         var valueIndex = OpRecord.absent
         switch kind {
         case .make:
-            valueIndex = UInt32(core.values.count)
-            core.values.append(.object(core.objectID(id)))
-            core.createObject(id, kind: objectKind, parent: object, parentKey: UInt64(keyIndex))
+            valueIndex = core.makeObject(id, kind: objectKind, parent: object, keyIndex: keyIndex)
         case .set:
             valueIndex = UInt32(core.values.count)
             core.values.append(value ?? .null)

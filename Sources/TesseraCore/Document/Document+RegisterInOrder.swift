@@ -63,9 +63,7 @@ extension Document {
         for p in pred where !isKnown(p, before: counter, of: change) { return false }
         let predStart = logPredecessors(pred)
         let id = ItemID(replica: replica, counter: UInt32(counter))
-        let valueIndex = UInt32(core.values.count)
-        core.values.append(.object(ObjectID(OpID(replica: change.replica, counter: counter))))
-        core.createObject(id, kind: kind, parent: target.item, parentKey: UInt64(keyIndex))
+        let valueIndex = core.makeObject(id, kind: kind, parent: target.item, keyIndex: keyIndex)
         writeRegister(id: id, lamport: lamport, object: target.item, map: target.map, objectID: objectID, key: key,
                       keyIndex: keyIndex, kind: .make, valueIndex: valueIndex, objectKind: kind, predStart: predStart,
                       events: &events)

@@ -180,9 +180,7 @@ extension Document {
         switch kind {
         case .make:
             result = core.objectID(id)
-            valueIndex = UInt32(core.values.count)
-            core.values.append(.object(result))
-            core.createObject(id, kind: objectKind, parent: objectItem, parentKey: UInt64(keyIndex))
+            valueIndex = core.makeObject(id, kind: objectKind, parent: objectItem, keyIndex: keyIndex)
         case .set:
             valueIndex = UInt32(core.values.count)
             core.values.append(value ?? .null)

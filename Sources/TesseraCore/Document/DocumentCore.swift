@@ -198,6 +198,15 @@ struct DocumentCore: Sendable {
     }
 
     /// Registers a new object created by operation `id`.
+    /// For a `make` with ID `id` writing key `keyIndex` of `parent`: logs the new object as the
+    /// operation's value and creates it. Returns the value's index in the log.
+    mutating func makeObject(_ id: ItemID, kind: ObjectKind, parent: ItemID, keyIndex: UInt32) -> UInt32 {
+        let valueIndex = UInt32(values.count)
+        values.append(.object(objectID(id)))
+        createObject(id, kind: kind, parent: parent, parentKey: UInt64(keyIndex))
+        return valueIndex
+    }
+
     mutating func createObject(_ id: ItemID, kind: ObjectKind, parent: ItemID, parentKey: UInt64) {
         let index: Int32
         switch kind {
@@ -363,12 +372,18 @@ struct KeyTable: Sendable {
         if slots.isEmpty {
             return strings.firstIndex(of: key).map { UInt32($0) }
         }
+        return probe(key, hash: hash(key)).index
+    }
+
+    /// Where `key`, hashed `h`, is in the index: its index if interned, and the slot its
+    /// probe ended at (the free slot it would take if not). The index must have slots.
+    private func probe(_ key: String, hash h: UInt64) -> (index: UInt32?, slot: Int) {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash(key)) & mask
+        var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let stored = slots[slot]
-            if stored == 0 { return nil }
-            if strings[Int(stored) - 1] == key { return stored - 1 }
+            if stored == 0 { return (nil, slot) }
+            if strings[Int(stored) - 1] == key { return (stored - 1, slot) }
             slot = (slot &+ 1) & mask
         }
     }
@@ -385,14 +400,8 @@ struct KeyTable: Sendable {
             return UInt32(strings.count - 1)
         }
         let h = hash(key)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let stored = slots[slot]
-            if stored == 0 { break }
-            if strings[Int(stored) - 1] == key { return stored - 1 }
-            slot = (slot &+ 1) & mask
-        }
+        let (existing, slot) = probe(key, hash: h)
+        if let existing { return existing }
         let index = UInt32(strings.count)
         strings.append(key)
         hashes.append(UInt32(truncatingIfNeeded: h))

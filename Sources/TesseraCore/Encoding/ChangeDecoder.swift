@@ -458,9 +458,7 @@ struct ChangeDecoder {
             // (see ``Document/writeRegisterInOrder``), unless it attaches an object.
             reserveForWrites(changes: 1, operations: headerOpCount, in: &document, events: &events)
             let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
-            let k = Int(index)
-            if keyIndices[k] == 0 { keyIndices[k] = document.core.keys.index(of: key) + 1 }
-            let interned = keyIndices[k] - 1
+            let interned = internedKey(Int(index), in: &document, keyIndices: &keyIndices)
             keyIndex = interned
             var value: Value?
             var attachesObject = false
@@ -489,10 +487,7 @@ struct ChangeDecoder {
         default:
             lastKey = nil
             operation = try decodeOperation(object: object, meaning: meaning, kindOffset: kindOffset, id: id, pred: &pred)
-            if let key = lastKey {
-                if keyIndices[key] == 0 { keyIndices[key] = document.core.keys.index(of: strings.strings[key]) + 1 }
-                keyIndex = keyIndices[key] - 1
-            }
+            if let key = lastKey { keyIndex = internedKey(key, in: &document, keyIndices: &keyIndices) }
         }
         let (next, overflow) = first.addingReportingOverflow(UInt64(operation.width))
         guard !overflow else { throw .invalid(offset: kindOffset, reason: "operation counter overflows 64 bits") }
@@ -517,9 +512,7 @@ struct ChangeDecoder {
         let kind = try decodeObjectKind()
         // Listed after the operation's other columns are read (FORMAT.md §3.3).
         objects.append(ObjectID(id))
-        let k = Int(index)
-        if keyIndices[k] == 0 { keyIndices[k] = document.core.keys.index(of: key) + 1 }
-        let interned = keyIndices[k] - 1
+        let interned = internedKey(Int(index), in: &document, keyIndices: &keyIndices)
         if let target = mapTarget(object, in: &document) {
             guard document.makeInOrder(target, objectID: object.id, key: key, keyIndex: interned, kind: kind, pred: pred,
                                        id: first, of: change, replica: replica, lamport: lamport, events: &events)
@@ -568,6 +561,15 @@ struct ChangeDecoder {
         default:
             return nil
         }
+    }
+
+    /// The document's interned index of string `index` of the payload's table, a map key,
+    /// looked up in `keyIndices` (the document's index plus one, 0 for not looked up yet) so
+    /// that a key is hashed once per payload, not per write.
+    @inline(__always)
+    private func internedKey(_ index: Int, in document: inout Document, keyIndices: inout [UInt32]) -> UInt32 {
+        if keyIndices[index] == 0 { keyIndices[index] = document.core.keys.index(of: strings.strings[index]) + 1 }
+        return keyIndices[index] - 1
     }
 
     /// At the payload's first register write, room in the log for the records, values and
