@@ -19,7 +19,7 @@ extension ReplicaID {
 enum ExportVariant: CaseIterable {
     /// `encodeSnapshot()` / `Document(decoding:replica:)`.
     case snapshot
-    /// `encodeChanges(since: [])` / `apply(encoded:)` into a fresh document.
+    /// `encodeChanges(since: [])` / `Document(decoding:)`, which replays those changes into a new document.
     case updates
 
     /// The metric-name prefix.
@@ -37,9 +37,9 @@ enum ExportVariant: CaseIterable {
         case .snapshot:
             return try Document(decoding: bytes, replica: replica)
         case .updates:
-            var document = Document(replica: replica)
-            try document.apply(encoded: bytes)
-            return document
+            // A changes container opens by replaying it, as `apply(encoded:)` on a new
+            // document would, without building the events no one of a new document sees.
+            return try Document(decoding: bytes, replica: replica)
         }
     }
 }

@@ -15,7 +15,8 @@ extension Document {
 
     /// ``apply(_:)`` for changes whose entry `i` may stand for `runs[i]`, a keystroke run the
     /// decoder joined (see ``JoinedChanges``).
-    mutating func apply(_ changes: [Change], runs: [JoinedRun]?) throws(DocumentError) -> DocumentEvents {
+    /// `reportsEvents: false` builds none (the result's list is empty), for a caller that discards them.
+    mutating func apply(_ changes: [Change], runs: [JoinedRun]?, reportsEvents: Bool = true) throws(DocumentError) -> DocumentEvents {
         if open != nil { throw .invalidOperation("cannot apply remote changes inside a transaction") }
         ensureHistory()
         if let failure = core.loadFailure { throw .notLoaded(failure.error) }
@@ -36,7 +37,7 @@ extension Document {
             try order(all, runs: runs, fromPending: fromPending)
         }
         // Everything validated: apply without failure paths that could leave half a change.
-        var events: [DocumentEvent] = []
+        var events = EventLog(recording: reportsEvents)
         var origins: [Origin] = []
         all.withUnsafeBufferPointer { all in
             integrate(all, ready, runs: runs, fromPending: fromPending, events: &events, origins: &origins)
@@ -51,7 +52,7 @@ extension Document {
             }
         }
         if !ready.isEmpty { undo.remoteChangesApplied() }
-        return DocumentEvents(isLocal: false, origins: origins, events: events)
+        return DocumentEvents(isLocal: false, origins: origins, events: events.events)
     }
 
     /// What the entry at `position` of a batch stands for: `runs[position]` for the incoming
@@ -103,7 +104,7 @@ extension Document {
     /// Integrates the changes at `ready`, in order, collecting their events and origins.
     private mutating func integrate(
         _ buffer: UnsafeBufferPointer<Change>, _ ready: [Int], runs: [JoinedRun]?, fromPending: Int,
-        events: inout [DocumentEvent], origins: inout [Origin]
+        events: inout EventLog, origins: inout [Origin]
     ) {
         guard let all = buffer.baseAddress else { return }
         for position in ready {
@@ -341,7 +342,7 @@ extension Document {
 
     /// Applies a validated change, which stands for `run` (a joined keystroke run, logged as
     /// one). Must not fail.
-    mutating func integrate(_ change: borrowing Change, run: JoinedRun, events: inout [DocumentEvent]) {
+    mutating func integrate(_ change: borrowing Change, run: JoinedRun, events: inout EventLog) {
         let replica = core.replicaIndex(change.replica)
         let startCounter = UInt32(change.startCounter)
         var counter = startCounter
@@ -403,7 +404,7 @@ extension Document {
     /// its record. A map operation's key is interned as `keyIndex` when the caller knows it.
     /// Must not fail.
     mutating func integrateOperation(
-        _ op: borrowing Operation, id: ItemID, lamport: UInt64, keyIndex: UInt32? = nil, events: inout [DocumentEvent]
+        _ op: borrowing Operation, id: ItemID, lamport: UInt64, keyIndex: UInt32? = nil, events: inout EventLog
     ) {
         let object = item(op.object.creator)
         let slot = core.objects[object] ?? ObjectSlot(kind: .map, index: 0, parent: .none, parentKey: 0)
@@ -476,7 +477,7 @@ extension Document {
 
     private mutating func applyRegister(
         id: ItemID, lamport: UInt64, object: ItemID, slot: ObjectSlot, objectID: ObjectID, key: String, keyIndex: UInt32?,
-        kind: OpKind, value: Value?, objectKind: ObjectKind, pred: [OpID], events: inout [DocumentEvent]
+        kind: OpKind, value: Value?, objectKind: ObjectKind, pred: [OpID], events: inout EventLog
     ) {
         let keyIndex = keyIndex ?? core.keys.index(of: key)
         var valueIndex = OpRecord.absent
@@ -509,7 +510,7 @@ extension Document {
     @inline(__always)
     mutating func writeRegister(
         id: ItemID, lamport: UInt64, object: ItemID, map: Int32, objectID: ObjectID, key: String, keyIndex: UInt32,
-        kind: OpKind, valueIndex: UInt32, objectKind: ObjectKind, predStart: Int, events: inout [DocumentEvent]
+        kind: OpKind, valueIndex: UInt32, objectKind: ObjectKind, predStart: Int, events: inout EventLog
     ) {
         let predCount = core.preds.count - predStart
         core.ops.append(OpRecord(object: object, a: UInt64(keyIndex), payload: valueIndex, count: UInt32(predCount),

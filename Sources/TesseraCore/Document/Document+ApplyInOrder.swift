@@ -18,8 +18,9 @@
 /// grows, is not kept aside but cut back (see ``DetachedLog``).
 extension Document {
     /// Applies the changes of `container` in order (see above), or returns nil, the document
-    /// unchanged, if the general path must.
-    mutating func applyInOrder(_ container: Container) -> DocumentEvents? {
+    /// unchanged, if the general path must. `reportsEvents: false` builds no event (see
+    /// ``EventLog``).
+    mutating func applyInOrder(_ container: Container, reportsEvents: Bool = true) -> DocumentEvents? {
         guard open == nil else { return nil }
         ensureHistory()
         guard core.loadFailure == nil, core.pending.count == 0,
@@ -35,7 +36,7 @@ extension Document {
         let mark = log.mark
         let saved = core
         core.attach(&log)
-        var events: [DocumentEvent] = []
+        var events = EventLog(recording: reportsEvents)
         var origins: [Origin] = []
         var staging = Staging()
         // Each change is integrated as soon as it validates: the document holds what it made.
@@ -49,7 +50,7 @@ extension Document {
             return nil
         }
         undo.remoteChangesApplied()
-        return DocumentEvents(isLocal: false, origins: origins, events: events)
+        return DocumentEvents(isLocal: false, origins: origins, events: events.events)
     }
 
     /// Whether the next `changes` changes of replica `id`, the first starting at counter
@@ -79,7 +80,7 @@ extension Document {
     @inline(__always)
     mutating func applyInOrder(
         _ op: borrowing Operation, counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64,
-        keyIndex: UInt32?, staging: inout Staging, events: inout [DocumentEvent]
+        keyIndex: UInt32?, staging: inout Staging, events: inout EventLog
     ) -> Bool {
         // The operation's counters must fit the log's 32 bits (as ``classify`` checks for a change).
         guard UInt64(op.width) < UInt64(UInt32.max) - counter else { return false }

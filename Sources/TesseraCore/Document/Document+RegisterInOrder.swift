@@ -33,7 +33,7 @@ extension Document {
     @inline(__always)
     mutating func writeRegisterInOrder(
         _ target: MapTarget, objectID: ObjectID, key: String, keyIndex: UInt32, value: Value?, pred: [OpID],
-        id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout [DocumentEvent]
+        id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout EventLog
     ) -> Bool {
         // The operation's counter must fit the log's 32 bits (as ``classify`` checks for a change).
         guard counter < UInt64(UInt32.max) - 1 else { return false }
@@ -57,7 +57,7 @@ extension Document {
     /// the object is. Returns false, the document unchanged, if a predecessor is unknown.
     mutating func makeInOrder(
         _ target: MapTarget, objectID: ObjectID, key: String, keyIndex: UInt32, kind: ObjectKind, pred: [OpID],
-        id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout [DocumentEvent]
+        id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout EventLog
     ) -> Bool {
         guard counter < UInt64(UInt32.max) - 1 else { return false }
         for p in pred where !isKnown(p, before: counter, of: change) { return false }

@@ -38,7 +38,7 @@ extension Document {
     /// origin is not an element of it.
     mutating func insertTextInOrder(
         _ target: SequenceTarget, objectID: ObjectID, text: String, width: Int, after: OpID?, before: OpID?,
-        id counter: UInt64, replica: UInt32, events: inout [DocumentEvent]
+        id counter: UInt64, replica: UInt32, events: inout EventLog
     ) -> Bool {
         // Its counters must fit the log's 32 bits (as ``classify`` checks for a change).
         guard target.isText, width > 0, UInt64(width) < UInt64(UInt32.max) - counter else { return false }
@@ -58,7 +58,7 @@ extension Document {
         let position = core.sequences[s].tree.integrate(
             first: ItemID(replica: replica, counter: UInt32(counter)), count: width, originLeft: left.nonNone,
             originRight: right.nonNone, contentOffset: offset, index: &core.itemIndex, idsAreFresh: true,
-            replicaKey: { replicas.ids[Int($0)].rawValue })
+            reportsPosition: events.isRecording, replicaKey: { replicas.ids[Int($0)].rawValue })
         // Integration checked that both origins are in this sequence, before changing anything.
         guard position >= 0 else { return false }
         core.sequences[s].scalars.append(scalarsOf: text)
@@ -75,11 +75,12 @@ extension Document {
     /// an element of `target`.
     mutating func removeInOrder(
         _ target: SequenceTarget, objectID: ObjectID, lowest: OpID, count: Int, descending: Bool, asRun: Bool,
-        removed: inout [(position: Int, count: Int)], events: inout [DocumentEvent]
+        removed: inout [(position: Int, count: Int)], events: inout EventLog
     ) -> Bool {
         guard count >= 1, let first = core.itemID(lowest) else { return false }
         let s = Int(target.sequence)
-        guard core.sequences[s].tree.delete(first: first, count: count, index: &core.itemIndex, strict: true, into: &removed)
+        guard core.sequences[s].tree.delete(first: first, count: count, index: &core.itemIndex, strict: true,
+                                                  reportsPositions: events.isRecording, into: &removed)
         else { return false }
         if asRun {
             let start = descending ? first.advanced(by: count - 1) : first

@@ -303,7 +303,7 @@ struct ChangeDecoder {
     /// `document` part-way: the caller restores it and takes the general path, which orders,
     /// buffers and reports. Throws, likewise part-way, if the bytes do not decode.
     mutating func applyInOrder(
-        to document: inout Document, staging: inout Document.Staging, events: inout [DocumentEvent], origins: inout [Origin]
+        to document: inout Document, staging: inout Document.Staging, events: inout EventLog, origins: inout [Origin]
     ) throws(EncodingError) -> Bool {
         // One buffer for every operation's predecessors: each operation is done with it before the next.
         var pred: [OpID] = []
@@ -397,7 +397,7 @@ struct ChangeDecoder {
     /// writes it made larger and slower.
     @inline(never)
     private mutating func applyKeystrokes(_ typed: Keystrokes, origin: UInt32, to document: inout Document,
-                                          events: inout [DocumentEvent]) -> Bool {
+                                          events: inout EventLog) -> Bool {
         guard let replica = document.startsInOrder(typed.replica, start: typed.start, lamport: typed.lamport,
                                                    changes: typed.count, dependencies: []),
               let target = sequenceTarget(typed.object, in: &document)
@@ -433,7 +433,7 @@ struct ChangeDecoder {
     @inline(__always)
     private mutating func applyNextOperation(
         counter first: UInt64, of change: Document.ChangeStart, replica: UInt32, lamport: UInt64, to document: inout Document,
-        pred: inout [OpID], keyIndices: inout [UInt32], staging: inout Document.Staging, events: inout [DocumentEvent]
+        pred: inout [OpID], keyIndices: inout [UInt32], staging: inout Document.Staging, events: inout EventLog
     ) throws(EncodingError) -> UInt64? {
         let object = try opObject.next(objects: &objects, replicas: replicas)
         return try applyOperation(on: object, counter: first, of: change, replica: replica, lamport: lamport, to: &document,
@@ -446,7 +446,7 @@ struct ChangeDecoder {
     private mutating func applyOperation(
         on object: ListedObject, counter first: UInt64, of change: Document.ChangeStart, replica: UInt32, lamport: UInt64,
         to document: inout Document, pred: inout [OpID], keyIndices: inout [UInt32], staging: inout Document.Staging,
-        events: inout [DocumentEvent]
+        events: inout EventLog
     ) throws(EncodingError) -> UInt64? {
         let id = OpID(replica: change.replica, counter: first)
         let (meaning, kindOffset) = try nextKind()
@@ -504,7 +504,7 @@ struct ChangeDecoder {
     private mutating func applyMake(
         on object: ListedObject, counter first: UInt64, of change: Document.ChangeStart, id: OpID, replica: UInt32,
         lamport: UInt64, to document: inout Document, pred: inout [OpID], keyIndices: inout [UInt32],
-        staging: inout Document.Staging, events: inout [DocumentEvent]
+        staging: inout Document.Staging, events: inout EventLog
     ) throws(EncodingError) -> UInt64? {
         // No ``reserveForWrites``: a history commonly opens by making its texts, whose typing
         // then folds into runs and would leave that room empty (31 MB replaying W3).
@@ -535,7 +535,7 @@ struct ChangeDecoder {
     @inline(never)
     private mutating func applySequenceEdit(
         _ meaning: OperationSymbol.Meaning, kindOffset: Int, on object: ListedObject, counter first: UInt64, id: OpID,
-        replica: UInt32, to document: inout Document, events: inout [DocumentEvent]
+        replica: UInt32, to document: inout Document, events: inout EventLog
     ) throws(EncodingError) -> UInt64? {
         switch meaning {
         case .insert(.text, let afterCode, let beforeCode):
@@ -580,7 +580,7 @@ struct ChangeDecoder {
     /// payload: typing folds into runs, and its room would stay empty.
     @inline(__always)
     private mutating func reserveForWrites(changes: Int, operations: Int, in document: inout Document,
-                                           events: inout [DocumentEvent]) {
+                                           events: inout EventLog) {
         guard !reservedForWrites else { return }
         reservedForWrites = true
         document.core.reserveLog(changes: changes + changeCount - decoded, operations: operations + operationsLeft)

@@ -101,10 +101,11 @@ extension Document {
     /// A document built by applying every change in `container`.
     init(replaying container: Container, replica: ReplicaID, origin: Origin) throws(EncodingError) {
         self.init(replica: replica, origin: origin)
-        if applyInOrder(container) != nil { return }
+        // No one sees the events of a document being built: none is made.
+        if applyInOrder(container, reportsEvents: false) != nil { return }
         let (changes, runs) = try ChangeDecoder.decodeJoined(container)
         do {
-            _ = try apply(changes, runs: runs)
+            _ = try apply(changes, runs: runs, reportsEvents: false)
         } catch {
             throw .rejected(error)
         }

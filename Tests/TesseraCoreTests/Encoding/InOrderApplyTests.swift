@@ -101,6 +101,57 @@ struct InOrderApplyTests {
         }
     }
 
+    /// A history opened by `Document(decoding:)` (replayed without events, its sequences not
+    /// told where edits land) and the same bytes applied with events to a new document: the
+    /// same document, which goes on alike under local edits at positions (the sequences'
+    /// cached positions must hold after a replay that worked none out) and remote ones.
+    static func expectOpenedAlike(_ bytes: [UInt8], _ comment: String, seed: UInt64) throws {
+        var opened = try Document(decoding: bytes, replica: reader)
+        var applied = Document(replica: reader)
+        try applied.apply(encoded: bytes)
+        #expect(opened.materialize() == applied.materialize(), "\(comment)")
+        #expect(opened.changes() == applied.changes(), "\(comment)")
+        #expect(opened.encodeSnapshot() == applied.encodeSnapshot(), "\(comment)")
+        // One stream per document, drawing alike while the documents are alike.
+        var rngs = [SplitMix64(seed: seed), SplitMix64(seed: seed)]
+        var typing = SplitMix64(seed: ~seed)
+        for step in 0..<60 {
+            try RandomEdits.randomEdit(&opened, &rngs[0])
+            try RandomEdits.randomEdit(&applied, &rngs[1])
+            let named = try opened.get("t") ?? opened.get("a")
+            if step % 7 == 0, case .object(let text)? = named, opened.kind(of: text) == .text {
+                // Typing and backspacing at a cursor: the cached leaf and run hints at work.
+                var cursor = typing.below(try opened.count(of: text) + 1)
+                for _ in 0..<(1 + typing.below(10)) {
+                    if cursor > 0 && typing.chance(4) {
+                        try opened.remove(at: cursor - 1, in: text)
+                        try applied.remove(at: cursor - 1, in: text)
+                        cursor -= 1
+                    } else {
+                        try opened.insertText("k", at: cursor, in: text)
+                        try applied.insertText("k", at: cursor, in: text)
+                        cursor += 1
+                    }
+                }
+            }
+            #expect(opened.materialize() == applied.materialize(), "\(comment), step \(step)")
+        }
+        #expect(opened.encodeSnapshot() == applied.encodeSnapshot(), "\(comment)")
+    }
+
+    @Test("a history opened without events equals one applied with them, and edits alike after", arguments: 0..<2)
+    func openedWithoutEvents(batch: Int) throws {
+        for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {
+            try Self.expectOpenedAlike(Self.history(seed: seed).encodeChanges(since: VersionVector()), "history \(seed)",
+                                       seed: seed)
+            let (_, session) = try Self.typingSession(seed: seed)
+            try Self.expectOpenedAlike(session.encodeChanges(since: VersionVector()), "typing \(seed)", seed: seed)
+        }
+        // Out of order, so the general path replays it (also without events).
+        let changes = try Self.history(seed: 3).changes()
+        try Self.expectOpenedAlike(Change.encode([changes[changes.count - 1]] + changes.dropLast()), "shuffled", seed: 3)
+    }
+
     @Test("a delta read into a replica that diverged equals the general path's", arguments: 0..<4)
     func deltas(batch: Int) throws {
         for seed in UInt64(batch * 10)..<UInt64(batch * 10 + 10) {

@@ -23,8 +23,11 @@ extension SequenceTree {
     /// call to the next allocates nothing). When `strict`, every id must be in this tree:
     /// if one is not, returns false with the tree and `result` untouched (all ids are found
     /// before anything is tombstoned), and so does an empty or out-of-range id range.
+    ///
+    /// `reportsPositions: false` leaves `result` empty and skips working out the positions,
+    /// for a caller that reports no event (see ``EventLog``).
     @discardableResult
-    mutating func delete(first: ItemID, count: Int, index: inout ItemIndex, strict: Bool,
+    mutating func delete(first: ItemID, count: Int, index: inout ItemIndex, strict: Bool, reportsPositions: Bool = true,
                          into result: inout [(position: Int, count: Int)]) -> Bool {
         guard count > 0 else { return !strict }
         if strict {
@@ -50,6 +53,13 @@ extension SequenceTree {
             let record = runs[cursor.leaf * leafCapacity + cursor.run]
             let taken = min(UInt64(record.count - cursor.offset), endCounter - counter)
             if !record.isDeleted {
+                if !reportsPositions && segments.isEmpty && counter + taken == endCounter {
+                    // The same, with no position to report.
+                    tombstone(cursor, count: Int(taken), index: &index)
+                    locateHint = (Int32(truncatingIfNeeded: cursor.leaf), Int32(truncatingIfNeeded: cursor.run))
+                    result.removeAll(keepingCapacity: true)
+                    return true
+                }
                 if segments.isEmpty && counter + taken == endCounter {
                     // Common case (one contiguous visible piece): no second pass needed.
                     // Caches the leaf start and the run hint, which tombstoning keeps usable.
@@ -59,7 +69,7 @@ extension SequenceTree {
                     result.append((position, Int(taken)))
                     return true
                 }
-                segments.append((raw, visibleItems(before: cursor), Int(taken)))
+                segments.append((raw, reportsPositions ? visibleItems(before: cursor) : 0, Int(taken)))
             }
             counter += taken
         }
@@ -81,6 +91,7 @@ extension SequenceTree {
             }
         }
 
+        guard reportsPositions else { return true }
         segments.sort { $0.position > $1.position }
         result.reserveCapacity(segments.count)
         for segment in segments {

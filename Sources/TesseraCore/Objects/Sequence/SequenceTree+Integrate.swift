@@ -54,10 +54,13 @@ extension SequenceTree {
     /// `idsAreFresh` says the caller knows the new IDs are unknown to `index` (they are past
     /// their replica's clock, and every known ID is at or below it), so they are not looked up
     /// one by one: their count and counter range are still checked.
+    ///
+    /// `reportsPosition: false` skips working out the position (0 is returned for it), for a
+    /// caller that reports no event (see ``EventLog``).
     @discardableResult
     mutating func integrate(
         first: ItemID, count: Int, originLeft: ItemID?, originRight: ItemID?, contentOffset: Int,
-        index: inout ItemIndex, idsAreFresh: Bool = false, replicaKey: (UInt32) -> UInt64
+        index: inout ItemIndex, idsAreFresh: Bool = false, reportsPosition: Bool = true, replicaKey: (UInt32) -> UInt64
     ) -> Int {
         precondition(contentOffset >= 0 && contentOffset <= Int(UInt32.max), "content offset out of range")
         if idsAreFresh {
@@ -84,6 +87,11 @@ extension SequenceTree {
         }
         let record = RunRecord(first: first.raw, count: count, originLeft: leftRaw, originRight: rightRaw,
                                contentOffset: UInt32(contentOffset), isDeleted: false)
+        guard reportsPosition else {
+            let landed = insertRecord(record, before: destination, index: &index)
+            locateHint = (Int32(truncatingIfNeeded: landed.leaf), Int32(truncatingIfNeeded: landed.run))
+            return 0
+        }
         // Items before the destination are unaffected by the insertion, so the new items' position can
         // be computed first — while the run hint from the previous edit is still valid.
         let position = visibleItemsCaching(before: destination)

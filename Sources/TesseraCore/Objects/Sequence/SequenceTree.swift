@@ -118,6 +118,10 @@ struct SequenceTree: Sendable {
     var cachedRun: Int
     /// Visible items of `cachedLeaf` before run `cachedRun`.
     var cachedRunStart: Int
+    /// Where the last edit that worked out no position (see ``integrate(first:count:originLeft:originRight:contentOffset:index:idsAreFresh:reportsPosition:replicaKey:)``)
+    /// landed, leaf and run, for ``locate(_:index:)`` to try first: a hint only, checked
+    /// against the record it names, so it needs no upkeep when runs move.
+    var locateHint: (leaf: Int32, run: Int32) = (-1, 0)
 
     /// Creates an empty sequence with the default capacities.
     init() {
@@ -252,6 +256,16 @@ struct SequenceTree: Sendable {
         let count = Int(leaves[leaf].count)
         return runs.withUnsafeBufferPointer { buffer -> Cursor? in
             // Edits cluster: try the hinted run and its neighbours before scanning the leaf.
+            if leaf == Int(locateHint.leaf) {
+                let hint = Int(locateHint.run)
+                for run in max(hint - 1, 0)..<min(hint + 2, count) {
+                    let record = buffer[base + run]
+                    let delta = raw &- record.first
+                    if delta < UInt64(record.count) {
+                        return Cursor(leaf: leaf, run: run, offset: Int(delta))
+                    }
+                }
+            }
             if leaf == cachedLeaf && cachedRun >= 0 {
                 for run in max(cachedRun - 1, 0)..<min(cachedRun + 2, count) {
                     let record = buffer[base + run]
