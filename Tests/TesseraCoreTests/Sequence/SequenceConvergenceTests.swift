@@ -20,6 +20,21 @@ struct SequenceConvergenceTests {
         #expect(outcome.leaves > 1, "seed \(seed): expected leaf splits")
     }
 
+    /// Half the replicas integrate what they receive without working out positions (as a
+    /// history replayed without events does), then edit locally at positions: the trees'
+    /// position caches and locate hints must hold across both.
+    @Test("Small trees, replicas that work out no positions, 100 seeds", arguments: 0..<100)
+    func silentReplicas(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 7)
+        var configuration = SequenceSimulationConfiguration(
+            seed: UInt64(seed) &+ 5000, replicas: Int.random(in: 2...4, using: &rng), steps: 250,
+            leafCapacity: Int.random(in: 5...8, using: &rng), nodeCapacity: Int.random(in: 4...5, using: &rng),
+            checkEvery: 1)
+        configuration.silentReplicas = true
+        let outcome = runSequenceSimulation(configuration)
+        #expect(outcome.problems.isEmpty, "seed \(seed) (\(configuration)): \(outcome.problems)")
+    }
+
     /// Fewer seeds with the production capacities and thousands of items per replica.
     @Test("Default capacities, thousands of items", arguments: 1000..<1012)
     func defaultTrees(seed: Int) {

@@ -256,8 +256,9 @@ struct SequenceTree: Sendable {
         let count = Int(leaves[leaf].count)
         return runs.withUnsafeBufferPointer { buffer -> Cursor? in
             // Edits cluster: try the hinted run and its neighbours before scanning the leaf.
+            // (Runs may have left the leaf since the hint was taken: it is clamped to the leaf.)
             if leaf == Int(locateHint.leaf) {
-                let hint = Int(locateHint.run)
+                let hint = min(Int(locateHint.run), count)
                 for run in max(hint - 1, 0)..<min(hint + 2, count) {
                     let record = buffer[base + run]
                     let delta = raw &- record.first

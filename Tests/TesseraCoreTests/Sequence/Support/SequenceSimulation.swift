@@ -32,6 +32,9 @@ struct SequenceSimulatedReplica {
     var inbox: [SequenceSimulatedOperation] = []
     /// Failures found so far.
     var problems: [String] = []
+    /// Whether remote operations ask the tree for positions. A replica that does not (as a
+    /// history replayed without events) keeps its mirror from the reference instead.
+    var reportsPositions = true
 
     /// Creates replica `replica` with the given tree capacities.
     init(replica: UInt32, leafCapacity: Int, nodeCapacity: Int) {
@@ -102,13 +105,17 @@ struct SequenceSimulatedReplica {
             content.append(contentsOf: ids)
             let position = tree.integrate(
                 first: first, count: count, originLeft: originLeft, originRight: originRight,
-                contentOffset: offset, index: &index, replicaKey: replicaKey)
+                contentOffset: offset, index: &index, reportsPosition: reportsPositions, replicaKey: replicaKey)
             guard position >= 0 else {
                 fail("integrate(\(first)) rejected")
                 return
             }
             let referenceIndex = reference.integrateRun(
                 first: first, count: count, originLeft: originLeft, originRight: originRight, replicaKey: replicaKey)
+            guard reportsPositions else {
+                mirror = reference.visibleIDs.map(\.raw)
+                return
+            }
             let expected = reference.visibleCount(before: referenceIndex)
             if position != expected {
                 fail("integrate(\(first)) returned position \(position), reference \(expected)")
@@ -120,6 +127,15 @@ struct SequenceSimulatedReplica {
                 let visibleBefore = ids.filter { id in
                     reference.find(id).map { !reference.items[$0].isDeleted } ?? false
                 }.count
+                guard reportsPositions else {
+                    var removed: [(position: Int, count: Int)] = []
+                    tree.delete(first: range.first, count: range.count, index: &index, strict: false,
+                                reportsPositions: false, into: &removed)
+                    if !removed.isEmpty { fail("delete(\(range)) reported \(removed) when asked for no positions") }
+                    for id in ids { reference.delete(id) }
+                    mirror = reference.visibleIDs.map(\.raw)
+                    continue
+                }
                 let removed = tree.delete(first: range.first, count: range.count, index: &index)
                 for k in 1..<max(removed.count, 1) where removed[k].position + removed[k].count > removed[k - 1].position {
                     fail("delete(\(range)) ranges not strictly descending/disjoint: \(removed)")
@@ -192,6 +208,8 @@ struct SequenceSimulationConfiguration {
     var nodeCapacity: Int
     /// Verify the acting replica every this many steps.
     var checkEvery: Int
+    /// Whether the odd-numbered replicas integrate remote operations without positions.
+    var silentReplicas = false
 }
 
 /// Result of a simulation.
@@ -222,6 +240,9 @@ func runSequenceSimulation(_ configuration: SequenceSimulationConfiguration) -> 
     let replicaKey: (UInt32) -> UInt64 = { keys[Int($0)] }
     var replicas = (0..<configuration.replicas).map {
         SequenceSimulatedReplica(replica: UInt32($0), leafCapacity: configuration.leafCapacity, nodeCapacity: configuration.nodeCapacity)
+    }
+    if configuration.silentReplicas {
+        for i in replicas.indices where i % 2 == 1 { replicas[i].reportsPositions = false }
     }
     // Per-seed flavour: how often replicas sync, and how much they favour hot spots.
     let deliveryPercent = Int.random(in: 5...40, using: &rng)
