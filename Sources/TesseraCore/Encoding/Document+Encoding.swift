@@ -76,7 +76,9 @@ extension Document {
     /// A snapshot that carries its materialised state is opened from that state, and its
     /// history is decoded only when first needed; by default (``SnapshotLoading/lazyState``)
     /// the state too is decoded on first use, and opening checks the envelope and CRC (see
-    /// ``SnapshotLoading``). Changes containers, and snapshots without state, are replayed.
+    /// ``SnapshotLoading``). Changes containers, and snapshots without state, are replayed,
+    /// without building the events ``apply(encoded:limits:)`` returns (no one holds the new
+    /// document yet): to open a history and see it as events, apply it to a new document.
     ///
     /// - Throws: ``EncodingError``; ``EncodingError/rejected(_:)`` if the bytes decode but
     ///   the changes are invalid.
