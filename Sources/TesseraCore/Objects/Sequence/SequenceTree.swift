@@ -255,36 +255,29 @@ struct SequenceTree: Sendable {
         let base = leaf * leafCapacity
         let count = Int(leaves[leaf].count)
         return runs.withUnsafeBufferPointer { buffer -> Cursor? in
-            // Edits cluster: try the hinted run and its neighbours before scanning the leaf.
-            // (Runs may have left the leaf since the hint was taken: it is clamped to the leaf.)
+            // The run of `buffer[base + range]` holding `raw`, if any.
+            @inline(__always) func find(in range: Range<Int>) -> Cursor? {
+                for run in range {
+                    let record = buffer[base + run]
+                    // Wrapping subtraction: ids of other replicas or below `first` become huge.
+                    let delta = raw &- record.first
+                    if delta < UInt64(record.count) {
+                        return Cursor(leaf: leaf, run: run, offset: Int(delta))
+                    }
+                }
+                return nil
+            }
+            // Edits cluster: try a hinted run and its neighbours before scanning the leaf.
+            // (Runs may have left the leaf since the locate hint was taken: it is clamped.)
             if leaf == Int(locateHint.leaf) {
                 let hint = min(Int(locateHint.run), count)
-                for run in max(hint - 1, 0)..<min(hint + 2, count) {
-                    let record = buffer[base + run]
-                    let delta = raw &- record.first
-                    if delta < UInt64(record.count) {
-                        return Cursor(leaf: leaf, run: run, offset: Int(delta))
-                    }
-                }
+                if let cursor = find(in: max(hint - 1, 0)..<min(hint + 2, count)) { return cursor }
             }
-            if leaf == cachedLeaf && cachedRun >= 0 {
-                for run in max(cachedRun - 1, 0)..<min(cachedRun + 2, count) {
-                    let record = buffer[base + run]
-                    let delta = raw &- record.first
-                    if delta < UInt64(record.count) {
-                        return Cursor(leaf: leaf, run: run, offset: Int(delta))
-                    }
-                }
+            if leaf == cachedLeaf && cachedRun >= 0,
+               let cursor = find(in: max(cachedRun - 1, 0)..<min(cachedRun + 2, count)) {
+                return cursor
             }
-            for run in 0..<count {
-                let record = buffer[base + run]
-                // Wrapping subtraction: ids of other replicas or below `first` become huge.
-                let delta = raw &- record.first
-                if delta < UInt64(record.count) {
-                    return Cursor(leaf: leaf, run: run, offset: Int(delta))
-                }
-            }
-            return nil
+            return find(in: 0..<count)
         }
     }
 
