@@ -139,7 +139,9 @@ struct InOrderApplyTests {
             }
             #expect(opened.materialize() == applied.materialize(), "\(comment), step \(step)")
         }
-        #expect(opened.encodeSnapshot() == applied.encodeSnapshot(), "\(comment)")
+        // The same history, but for the local edits' timestamps (the wall clock's second).
+        func untimed(_ changes: [Change]) -> [Change] { changes.map { var change = $0; change.timestamp = 0; return change } }
+        #expect(untimed(opened.changes()) == untimed(applied.changes()), "\(comment)")
     }
 
     @Test("a history opened without events equals one applied with them, and edits alike after", arguments: 0..<2)
