@@ -50,6 +50,12 @@ struct InOrderApplyTests {
         return docs[0]
     }
 
+    /// `changes` with their timestamps cleared: a local edit's is the wall clock's second,
+    /// which may turn between the same edit made on two documents.
+    static func untimed(_ changes: [Change]) -> [Change] {
+        changes.map { var change = $0; change.timestamp = 0; return change }
+    }
+
     /// `bytes` applied to `document` by the in-order path (which must take them) and by the
     /// general path, with the same outcome.
     static func expectSameOutcome(_ bytes: [UInt8], on document: Document, _ comment: Comment) throws {
@@ -78,8 +84,7 @@ struct InOrderApplyTests {
         // (the wall clock's second, which may turn between the two edits).
         try fast.set("after", to: 1, in: .root)
         try general.set("after", to: 1, in: .root)
-        func untimed(_ changes: [Change]) -> [Change] { changes.map { var change = $0; change.timestamp = 0; return change } }
-        #expect(untimed(fast.changes(since: document.version)) == untimed(general.changes(since: document.version)),
+        #expect(Self.untimed(fast.changes(since: document.version)) == Self.untimed(general.changes(since: document.version)),
                 "\(comment)")
     }
 
@@ -140,8 +145,7 @@ struct InOrderApplyTests {
             #expect(opened.materialize() == applied.materialize(), "\(comment), step \(step)")
         }
         // The same history, but for the local edits' timestamps (the wall clock's second).
-        func untimed(_ changes: [Change]) -> [Change] { changes.map { var change = $0; change.timestamp = 0; return change } }
-        #expect(untimed(opened.changes()) == untimed(applied.changes()), "\(comment)")
+        #expect(Self.untimed(opened.changes()) == Self.untimed(applied.changes()), "\(comment)")
     }
 
     @Test("a history opened without events equals one applied with them, and edits alike after", arguments: 0..<2)
