@@ -40,16 +40,49 @@ extension Document {
         _ target: SequenceTarget, objectID: ObjectID, text: String, width: Int, after: OpID?, before: OpID?,
         id counter: UInt64, replica: UInt32, events: inout EventLog
     ) -> Bool {
+        guard let (s, position) = integrateTextInOrder(target, width: width, after: after, before: before, id: counter,
+                                                       replica: replica, reportsPosition: events.isRecording)
+        else { return false }
+        core.sequences[s].scalars.append(scalarsOf: text)
+        events.append(.textInsert(object: objectID, index: position, text: text))
+        return true
+    }
+
+    /// ``insertTextInOrder(_:objectID:text:width:after:before:id:replica:events:)`` for text
+    /// that is ASCII, `ascii` (one scalar per byte), read straight from a payload's text
+    /// column: a typed run needs no `String` (built, copied into the scalars and destroyed)
+    /// unless an event reports it.
+    mutating func insertASCIIInOrder(
+        _ target: SequenceTarget, objectID: ObjectID, ascii: UnsafeBufferPointer<UInt8>, after: OpID?, before: OpID?,
+        id counter: UInt64, replica: UInt32, events: inout EventLog
+    ) -> Bool {
+        guard let (s, position) = integrateTextInOrder(target, width: ascii.count, after: after, before: before, id: counter,
+                                                       replica: replica, reportsPosition: events.isRecording)
+        else { return false }
+        core.sequences[s].scalars.append(ascii: ascii)
+        events.append(.textInsert(object: objectID, index: position, text: String(decoding: ascii, as: UTF8.self)))
+        return true
+    }
+
+    /// Integrates `width` new scalars into `target` between `after` and `before` and logs
+    /// the operation; the caller appends the content. Returns the sequence's index and the
+    /// insert's visible position (when `reportsPosition`), or nil, the document unchanged,
+    /// if the insert is invalid.
+    @inline(__always)
+    private mutating func integrateTextInOrder(
+        _ target: SequenceTarget, width: Int, after: OpID?, before: OpID?, id counter: UInt64, replica: UInt32,
+        reportsPosition: Bool
+    ) -> (sequence: Int, position: Int)? {
         // Its counters must fit the log's 32 bits (as ``classify`` checks for a change).
-        guard target.isText, width > 0, UInt64(width) < UInt64(UInt32.max) - counter else { return false }
+        guard target.isText, width > 0, UInt64(width) < UInt64(UInt32.max) - counter else { return nil }
         var left = ItemID.none
         var right = ItemID.none
         if let after {
-            guard let item = core.itemID(after) else { return false }
+            guard let item = core.itemID(after) else { return nil }
             left = item
         }
         if let before {
-            guard let item = core.itemID(before) else { return false }
+            guard let item = core.itemID(before) else { return nil }
             right = item
         }
         let s = Int(target.sequence)
@@ -58,14 +91,12 @@ extension Document {
         let position = core.sequences[s].tree.integrate(
             first: ItemID(replica: replica, counter: UInt32(counter)), count: width, originLeft: left.nonNone,
             originRight: right.nonNone, contentOffset: offset, index: &core.itemIndex, idsAreFresh: true,
-            reportsPosition: events.isRecording, replicaKey: { replicas.ids[Int($0)].rawValue })
+            reportsPosition: reportsPosition, replicaKey: { replicas.ids[Int($0)].rawValue })
         // Integration checked that both origins are in this sequence, before changing anything.
-        guard position >= 0 else { return false }
-        core.sequences[s].scalars.append(scalarsOf: text)
+        guard position >= 0 else { return nil }
         core.ops.append(OpRecord(object: target.item, a: left.raw, b: right.raw, payload: UInt32(offset), count: UInt32(width),
                                  kind: .insertText))
-        events.append(.textInsert(object: objectID, index: position, text: text))
-        return true
+        return (s, position)
     }
 
     /// Validates and applies the remove of `count` elements of `target` (`objectID`) from

@@ -64,6 +64,8 @@ struct ChangeDecoder {
     private var joinsTyping = false
     /// Whether ``reserveForWrites(changes:operations:in:events:)`` made room already.
     private var reservedForWrites = false
+    /// Whether ``reserveText(in:count:of:)`` made room already.
+    private var reservedText = false
     private var runs: [JoinedRun] = []
 
     private let changeCount: Int
@@ -318,9 +320,9 @@ struct ChangeDecoder {
         var lastOrigin = -1
         while decoded < changeCount {
             let o: Int
-            if let typed = try keystrokes() {
+            if try keystrokes() {
                 o = typed.origin
-                guard applyKeystrokes(typed, origin: interned(origin: o), to: &document, events: &events) else { return false }
+                guard applyKeystrokes(origin: interned(origin: o), to: &document, events: &events) else { return false }
             } else if let run = writeRun() {
                 // Register writes, a change apiece, with nothing in their headers but what a
                 // run implies: no header to decode, no clock check per change.
@@ -390,13 +392,13 @@ struct ChangeDecoder {
         return true
     }
 
-    /// Applies a keystroke run ``keystrokes()`` read, straight into its sequence and logged as
+    /// Applies the keystroke run ``keystrokes()`` read (``typed``), straight into its sequence and logged as
     /// one record (no change or operation built), as origin `origin` of the document's table,
     /// if it is next in line and valid; returns false, `document` part-way, if not. Not
     /// inlined into ``applyInOrder(to:staging:events:origins:)``, whose loop over register
     /// writes it made larger and slower.
     @inline(never)
-    private mutating func applyKeystrokes(_ typed: Keystrokes, origin: UInt32, to document: inout Document,
+    private mutating func applyKeystrokes(origin: UInt32, to document: inout Document,
                                           events: inout EventLog) -> Bool {
         guard let replica = document.startsInOrder(typed.replica, start: typed.start, lamport: typed.lamport,
                                                    changes: typed.count, dependencies: []),
@@ -406,9 +408,12 @@ struct ChangeDecoder {
         let applied: Bool
         switch typed.edit {
         case .typing(let after, let before, let text):
-            applied = document.insertTextInOrder(
-                target, objectID: typed.object.id, text: text, width: Int(typed.count), after: after, before: before,
-                id: typed.start, replica: replica, events: &events)
+            reserveText(in: target, count: text.count, of: &document)
+            applied = textUTF8.bytes.withUnsafeBufferPointer { bytes in
+                document.insertASCIIInOrder(
+                    target, objectID: typed.object.id, ascii: UnsafeBufferPointer(rebasing: bytes[text]), after: after,
+                    before: before, id: typed.start, replica: replica, events: &events)
+            }
         case .removal(let lowest, let descending):
             applied = document.removeInOrder(
                 target, objectID: typed.object.id, lowest: lowest, count: Int(typed.count), descending: descending,
@@ -542,6 +547,19 @@ struct ChangeDecoder {
             // Straight into the text (see ``Document/insertTextInOrder``).
             let (after, before) = try decodeOrigins(in: object, afterCode, beforeCode, kindOffset: kindOffset)
             let length = try textLength.nextCount(atMost: textUTF8.remaining)
+            if length > 0, textUTF8.asciiPrefix(upTo: length) == length {
+                // ASCII, the usual case: no `String` built (see ``Keystrokes/Edit/typing(after:before:text:)``).
+                let text = try textUTF8.readRange(length)
+                cursors.recordInsert(in: object, first: id, width: UInt64(length), after: after, before: before)
+                guard let target = sequenceTarget(object, in: &document) else { return nil }
+                reserveText(in: target, count: length, of: &document)
+                let inserted = textUTF8.bytes.withUnsafeBufferPointer { bytes in
+                    document.insertASCIIInOrder(target, objectID: object.id, ascii: UnsafeBufferPointer(rebasing: bytes[text]),
+                                                after: after, before: before, id: first, replica: replica, events: &events)
+                }
+                guard inserted else { return nil }
+                return first + UInt64(length)
+            }
             let text = try textUTF8.readString(length)
             let width = text.scalarCount
             cursors.recordInsert(in: object, first: id, width: UInt64(width), after: after, before: before)
@@ -561,6 +579,18 @@ struct ChangeDecoder {
         default:
             return nil
         }
+    }
+
+    /// At the payload's first text insert, room in that text for all the payload's text
+    /// (`count` scalars of that insert, read already, and at most a scalar per byte of the
+    /// text column after it), made once: a history of typing grew the text a keystroke run
+    /// at a time, copying it some thirty times. Bounded by the payload's size, like
+    /// everything the decoder allocates.
+    @inline(__always)
+    private mutating func reserveText(in target: Document.SequenceTarget, count: Int, of document: inout Document) {
+        guard !reservedText else { return }
+        reservedText = true
+        document.core.sequences[Int(target.sequence)].scalars.reserveRoom(for: count + textUTF8.remaining)
     }
 
     /// The document's interned index of string `index` of the payload's table, a map key,
@@ -788,8 +818,10 @@ struct ChangeDecoder {
     /// replica, one after the other, with nothing in their headers but what a run implies.
     struct Keystrokes {
         enum Edit {
-            /// `text` (`count` scalars) typed after `after`, each scalar after the one before.
-            case typing(after: OpID, before: OpID?, text: String)
+            /// The ASCII text at `text` in the text column (`count` scalars, one per byte)
+            /// typed after `after`, each scalar after the one before: no `String` is built
+            /// on the in-order path, which copies the bytes straight into the text.
+            case typing(after: OpID, before: OpID?, text: Range<Int>)
             /// `count` elements removed one at a time, from `lowest` on, or down to it when `descending`.
             case removal(lowest: OpID, descending: Bool)
         }
@@ -810,13 +842,20 @@ struct ChangeDecoder {
         }
     }
 
-    /// ``keystrokes()`` as the change it joins into, and the run it stands for.
+    /// The keystroke run ``keystrokes()`` read last: kept in the decoder rather than returned,
+    /// which copied the large optional value out and back at every run.
+    private var typed = Keystrokes(replica: .init(unchecked: 1), start: 0, lamport: 0, count: 0, origin: 0, timestamp: 0,
+                                   object: ListedObject(id: .root, index: -1),
+                                   edit: .removal(lowest: OpID(replica: .init(unchecked: 1), counter: 0), descending: false))
+
+    /// The keystrokes ``keystrokes()`` read (in ``typed``) as the change they join into, and the run they stand for.
     private mutating func joinedKeystrokes() throws(EncodingError) -> (change: Change, run: JoinedRun)? {
-        guard let typed = try keystrokes() else { return nil }
+        guard try keystrokes() else { return nil }
         let action: Operation.Action
         switch typed.edit {
         case .typing(let after, let before, let text):
-            action = .insertText(after: after, before: before, text: text)
+            let string = textUTF8.bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[text]), as: UTF8.self) }
+            action = .insertText(after: after, before: before, text: string)
         case .removal(let lowest, _):
             action = .remove(first: lowest, count: Int(typed.count))
         }
@@ -827,11 +866,11 @@ struct ChangeDecoder {
         return (change, typed.run)
     }
 
-    /// The keystrokes the columns code next, read in bulk, if there are at least two (see
-    /// ``decodeJoined(_:)``): typing at the cursor, backspacing or forward deleting. Anything
-    /// else, including anything invalid, is left to the change-by-change path, which
-    /// reports it.
-    private mutating func keystrokes() throws(EncodingError) -> Keystrokes? {
+    /// Reads the keystrokes the columns code next in bulk into ``typed``, if there are at
+    /// least two (see ``decodeJoined(_:)``): typing at the cursor, backspacing or forward
+    /// deleting; returns whether it did. Anything else, including anything invalid, is left
+    /// to the change-by-change path, which reports it.
+    private mutating func keystrokes() throws(EncodingError) -> Bool {
         let limit = min(changeCount - decoded, operationsLeft)
         let timestamp = previousTimestamp
         let inside = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
@@ -846,7 +885,7 @@ struct ChangeDecoder {
               let headers = repeatedHeaders(),
               let object = opObject.code.repeatedRun(), object.value >= 2,
               let listed = try? objects.object(at: object.value - 2, offset: 0)
-        else { return nil }
+        else { return false }
         var count = min(UInt64(min(limit, Int(UInt16.max))), headers.count, object.count, kind.count)
         let r = headers.replica
         let id = replicas[r]
@@ -855,39 +894,40 @@ struct ChangeDecoder {
         let state = cursors.state(of: target)
         let edit: Keystrokes.Edit
         if kind.value == inside || kind.value == atEnd {
-            guard let length = textLength.repeatedRun(), length.value == 1, case .element(let after) = state.cursor else { return nil }
+            guard let length = textLength.repeatedRun(), length.value == 1, case .element(let after) = state.cursor else { return false }
             let before = kind.value == inside ? state.previousBefore : nil
-            if kind.value == inside && before == nil { return nil }
+            if kind.value == inside && before == nil { return false }
             count = UInt64(textUTF8.asciiPrefix(upTo: Int(min(count, length.count))))
-            guard count >= 2, start < UInt64.max - count, nextLamport < UInt64.max - count else { return nil }
+            guard count >= 2, start < UInt64.max - count, nextLamport < UInt64.max - count else { return false }
             textLength.skip(count)
-            let text = try textUTF8.readString(Int(count))
+            // ASCII (just checked): valid UTF-8, one scalar per byte.
+            let text = try textUTF8.readRange(Int(count))
             cursors.recordTyping(in: target, first: OpID(replica: id, counter: start), count: count, after: after, before: before)
             edit = .typing(after: after, before: before, text: text)
         } else {
             // Each remove is predicted from the cursor the previous one left; the run ends
             // where a target is not next to the previous one (the same way), or is unknown.
-            guard let removeCount = self.removeCount.repeatedRun(), removeCount.value == ZigZag.encode(1) else { return nil }
+            guard let removeCount = self.removeCount.repeatedRun(), removeCount.value == ZigZag.encode(1) else { return false }
             count = min(count, removeCount.count)
-            guard start < UInt64.max - count, nextLamport < UInt64.max - count else { return nil }
+            guard start < UInt64.max - count, nextLamport < UInt64.max - count else { return false }
             let code = Int(kind.value - OperationSymbol.removeBase)
             let (first, last, taken, descending) = cursors.recordRemoveRun(in: target, code: code, limit: count)
             // The cursor model has moved: a lone remove is still taken as it is, as a run of one.
             count = taken
-            guard count >= 1 else { return nil }
+            guard count >= 1 else { return false }
             self.removeCount.skip(count)
             edit = .removal(lowest: descending ? last : first, descending: descending)
         }
         skipHeaders(count)
         opKind.skip(count)
         opObject.code.skip(count)
-        let typed = Keystrokes(replica: id, start: start, lamport: nextLamport, count: count,
+        typed = Keystrokes(replica: id, start: start, lamport: nextLamport, count: count,
                                origin: headers.origin, timestamp: timestamp, object: target, edit: edit)
         nextCounter[r] = start + count
         nextLamport += count
         decoded += Int(count)
         operationsLeft -= Int(count)
-        return typed
+        return true
     }
 
     private mutating func decodeOperation(replica: ReplicaID, counter: UInt64, pred: inout [OpID]) throws(EncodingError) -> Operation {

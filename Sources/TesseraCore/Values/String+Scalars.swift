@@ -53,6 +53,17 @@ extension String {
 }
 
 extension Array where Element == Unicode.Scalar {
+    /// Appends `bytes`, which are ASCII, one scalar per byte.
+    mutating func append(ascii bytes: UnsafeBufferPointer<UInt8>) {
+        // Room first, then filled through a pointer: appended one by one, each scalar paid a
+        // uniqueness and capacity check.
+        let start = count
+        append(contentsOf: repeatElement(Unicode.Scalar(0), count: bytes.count))
+        withUnsafeMutableBufferPointer { scalars in
+            for k in 0..<bytes.count { scalars[start &+ k] = Unicode.Scalar(bytes[k]) }
+        }
+    }
+
     /// Appends the scalars of `text`, decoding its contiguous UTF-8 storage directly:
     /// `append(contentsOf: text.unicodeScalars)` takes a slow generic path (hundreds of
     /// instructions for one typed character). A String's UTF-8 is always valid.
@@ -70,13 +81,7 @@ extension Array where Element == Unicode.Scalar {
                 break
             }
             if ascii {
-                // Room first, then filled through a pointer: appended one by one, each scalar
-                // paid a uniqueness and capacity check.
-                let start = count
-                append(contentsOf: repeatElement(Unicode.Scalar(0), count: bytes.count))
-                withUnsafeMutableBufferPointer { scalars in
-                    for k in 0..<bytes.count { scalars[start &+ k] = Unicode.Scalar(bytes[k]) }
-                }
+                append(ascii: bytes)
                 return
             }
             var i = 0
