@@ -46,6 +46,33 @@ struct EncodingPrimitiveTests {
         #expect(typed.count == 1_000 && typed.allSatisfy { $0 == "ü" })
     }
 
+    @Test("the ASCII prefix of a reader's next bytes stops at the first non-ASCII byte, the limit and the reader's end")
+    func asciiPrefix() {
+        // Every start, limit and first non-ASCII position around the eight-byte steps, in a
+        // reader over part of its buffer (its end before the buffer's).
+        for length in [0, 1, 7, 8, 9, 16, 17, 40] {
+            for bad in [nil] + Array(0..<length) as [Int?] {
+                var bytes = [UInt8](repeating: 0x61, count: length + 3)
+                if let bad { bytes[bad + 1] = 0xC3 }
+                bytes[length + 1] = 0xFF  // past the reader's end: never looked at
+                for skip in [0, 1, 3] where skip <= length {
+                    var reader = ByteReader(bytes, range: 1..<(length + 1))
+                    _ = try? reader.readRange(skip)
+                    for limit in [0, 1, 5, 8, 9, 100] {
+                        var expected = 0
+                        while expected < min(limit, length - skip), bytes[1 + skip + expected] < 0x80 { expected += 1 }
+                        #expect(reader.asciiPrefix(upTo: limit) == expected, "length \(length) bad \(String(describing: bad)) skip \(skip) limit \(limit)")
+                    }
+                }
+            }
+        }
+        // ASCII bytes append as one scalar each, after what the array holds.
+        let text = Array("typed at the cursor, ~!".utf8)
+        var scalars: [Unicode.Scalar] = ["é"]
+        text.withUnsafeBufferPointer { scalars.append(ascii: $0) }
+        #expect(scalars == ["é"] + text.map { Unicode.Scalar($0) })
+    }
+
     @Test("LEB128 rejects values beyond 64 bits and truncated varints")
     func leb128Hostile() {
         var overflow = ByteReader([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02])
