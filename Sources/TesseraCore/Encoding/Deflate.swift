@@ -1,4 +1,9 @@
 import CZlib
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Raw DEFLATE (RFC 1951, no zlib or gzip wrapper: the container has its own length and
 /// CRC-32) through the system zlib.
@@ -6,7 +11,26 @@ enum Deflate {
     /// The compression level used for payloads (zlib's default trade-off).
     static let level: Int32 = 6
 
+    /// The span judged at a time for storing rather than compressing: deflate's window.
+    static let chunkSize = 1 << 15
+
+    /// Chunks shorter than this (a payload's tail) are always compressed with their neighbours.
+    static let minimumStoredCount = 1 << 12
+
     /// `input` compressed, or `nil` if zlib fails or the input is too large for one call.
+    ///
+    /// One raw DEFLATE stream, in which a near-random stretch is a stored block. Inflating a
+    /// Huffman-coded literal costs several times what copying a byte does, and a column of
+    /// random references or decimals (most of a history of shapes) deflates by barely a
+    /// tenth: inflating it was most of the inflate time for half the saving. So each 32 KiB
+    /// chunk whose bytes carry at least 7 bits of order-0 entropy each (where Huffman coding
+    /// alone could save at most an eighth) is deflated on its own, between full flushes,
+    /// and if that saved less than an eighth its output is replaced by a stored block of the
+    /// same bytes. A full flush byte-aligns the stream and forgets the history, so the block
+    /// fits where the compressed one was, and nothing after it refers back (had it, the
+    /// inflater's window holds the same bytes either way). Any inflater reads the result:
+    /// no format change. Other chunks run through one deflate call, without flushes, so
+    /// compressible data loses no matches.
     static func compress(_ input: [UInt8], level: Int32 = Deflate.level) -> [UInt8]? {
         guard !input.isEmpty, input.count <= Int(UInt32.max) else { return nil }
         var stream = z_stream()
@@ -14,20 +38,74 @@ enum Deflate {
                             Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else { return nil }
         defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
-        var status = Z_STREAM_ERROR
-        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
-            input.withUnsafeBufferPointer { source in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = uInt(source.count)
-                stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(bound)
-                // deflateBound guarantees a single Z_FINISH call completes.
-                status = deflate(&stream, Z_FINISH)
+        var output: [UInt8] = []
+        output.reserveCapacity(Int(deflateBound(&stream, uLong(input.count))))
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 16)
+        defer { scratch.deallocate() }
+        let completed = input.withUnsafeBufferPointer { source -> Bool in
+            // Gives `range` of the input to zlib with `flush`, appending what it writes.
+            func feed(_ range: Range<Int>, _ flush: Int32) -> Bool {
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + range.lowerBound)
+                stream.avail_in = uInt(range.count)
+                repeat {
+                    stream.next_out = scratch.baseAddress
+                    stream.avail_out = uInt(scratch.count)
+                    let status = deflate(&stream, flush)
+                    // Z_BUF_ERROR: nothing left to do after a call that filled the buffer exactly.
+                    guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { return false }
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<(scratch.count - Int(stream.avail_out))]))
+                } while stream.avail_out == 0
+                return stream.avail_in == 0
             }
-            initialized = status == Z_STREAM_END ? Int(stream.total_out) : 0
+            // The input not yet given to zlib starts at `pending`. zlib refuses a flush with no
+            // input after another flush, so an empty stretch is skipped: the stream is
+            // byte-aligned there already (at the start, or after a candidate's flush).
+            var pending = 0
+            var chunk = 0
+            while chunk < source.count {
+                let end = min(chunk + chunkSize, source.count)
+                defer { chunk = end }
+                guard end - chunk >= minimumStoredCount, isNearRandom(UnsafeBufferPointer(rebasing: source[chunk..<end])) else {
+                    continue
+                }
+                if pending < chunk { guard feed(pending..<chunk, Z_FULL_FLUSH) else { return false } }
+                let mark = output.count
+                guard feed(chunk..<end, Z_FULL_FLUSH) else { return false }
+                if (output.count - mark) * 8 > (end - chunk) * 7 {
+                    output.removeLast(output.count - mark)
+                    appendStored(UnsafeBufferPointer(rebasing: source[chunk..<end]), to: &output)
+                }
+                pending = end
+            }
+            return feed(pending..<source.count, Z_FINISH)
         }
-        return status == Z_STREAM_END ? output : nil
+        return completed ? output : nil
+    }
+
+    /// Whether `bytes` carry at least 7 bits of order-0 entropy per byte.
+    static func isNearRandom(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { counts in
+            counts.initialize(repeating: 0)
+            for byte in bytes { counts[Int(byte)] &+= 1 }
+            // H0 = log2(n) - (1/n) * sum(c * log2(c)).
+            var sum = 0.0
+            for count in counts where count > 1 { sum += Double(count) * log2(Double(count)) }
+            let n = Double(bytes.count)
+            return log2(n) - sum / n >= 7
+        }
+    }
+
+    /// Appends `bytes` as stored DEFLATE blocks (RFC 1951 §3.2.4), at a byte boundary.
+    private static func appendStored(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var start = 0
+        repeat {
+            let count = min(Int(UInt16.max), bytes.count - start)
+            // BFINAL 0, BTYPE 00, padded to the byte; then LEN and its complement, little-endian.
+            output.append(contentsOf: [0, UInt8(count & 0xFF), UInt8(count >> 8), UInt8(~count & 0xFF), UInt8((~count >> 8) & 0xFF)])
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start + count)]))
+            start += count
+        } while start < bytes.count
     }
 
     /// Inflates `input` (which starts at byte `offset` of the container) into exactly

@@ -1,3 +1,4 @@
+import CZlib
 import TesseraTestSupport
 import Testing
 @testable import TesseraCore
@@ -223,6 +224,70 @@ struct EncodingPrimitiveTests {
         #expect(throws: EncodingError.self) { try Deflate.decompress(compressed.dropLast(3), expectedCount: input.count, offset: 0) }
         #expect(throws: EncodingError.self) { try Deflate.decompress((compressed + [1, 2, 3])[...], expectedCount: input.count, offset: 0) }
         #expect(throws: EncodingError.self) { try Deflate.decompress([0xFF, 0xFF, 0xFF][...], expectedCount: 10, offset: 0) }
+    }
+
+    @Test("deflate stores a near-random chunk that compresses by less than an eighth, and any mix inflates back")
+    func deflateStoresNearRandomChunks() throws {
+        var rng = SplitMix64(seed: 11)
+        let chunk = Deflate.chunkSize
+        // Bytes from 160 values: 7.3 bits of entropy each, so Huffman coding saves about 8 %.
+        let skewed = (0..<(3 * chunk + 5_000)).map { _ in UInt8(rng.below(160)) }
+        let plain = try #require(Self.deflateInOneCall(skewed))
+        #expect(plain.count < skewed.count * 15 / 16, "plain deflate does shrink it")
+        let stored = try #require(Deflate.compress(skewed))
+        #expect(stored.count >= skewed.count, "stored: three chunks and the tail")
+        #expect(stored.count <= skewed.count + 4 * 5 + 8, "a block header per chunk and the end")
+        #expect(try Deflate.decompress(stored[...], expectedCount: skewed.count, offset: 0) == skewed)
+
+        // Random bytes repeated within each chunk: order-0 entropy says random, the trial says not.
+        let block = (0..<2_048).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let repeated = Array(repeatElement(block, count: 3 * chunk / block.count).joined())
+        #expect(repeated.withUnsafeBufferPointer { Deflate.isNearRandom(UnsafeBufferPointer(rebasing: $0[..<chunk])) })
+        let deflatedRepeats = try #require(Deflate.compress(repeated))
+        #expect(deflatedRepeats.count < repeated.count / 10)
+        #expect(try Deflate.decompress(deflatedRepeats[...], expectedCount: repeated.count, offset: 0) == repeated)
+
+        // Compressible text on both sides of stored chunks, boundaries inside and across
+        // chunks, and short near-random stretches that are compressed with their neighbours.
+        let text = (0..<50_000).map { UInt8(truncatingIfNeeded: 65 + $0 % 17) }
+        let mixes: [[UInt8]] = [
+            text + skewed + Array(text[..<1_000]) + repeated + Array(skewed[..<100]),
+            Array(skewed[..<(chunk - 1)]) + text,
+            Array(skewed[..<(chunk + 1)]),
+            Array(skewed[..<(Deflate.minimumStoredCount - 1)]) + text + skewed,
+            Array(repeated[..<chunk]) + skewed + skewed + text,
+        ]
+        for mix in mixes {
+            let deflated = try #require(Deflate.compress(mix))
+            #expect(try Deflate.decompress(deflated[...], expectedCount: mix.count, offset: 0) == mix)
+            #expect(deflated.count <= (try #require(Self.deflateInOneCall(mix))).count * 9 / 8 + 64)
+        }
+        let first = try #require(Deflate.compress(mixes[0]))
+        // The repeated chunks are judged one at a time, between full flushes: each spells its
+        // block out once. The text compresses to almost nothing.
+        #expect(first.count < skewed.count + 4 * block.count + 1_000, "everything but the skewed bytes still compresses")
+    }
+
+    /// `input` deflated by zlib in one call at the default level, as before chunks were judged.
+    private static func deflateInOneCall(_ input: [UInt8]) -> [UInt8]? {
+        var stream = z_stream()
+        guard deflateInit2_(&stream, Deflate.level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                            Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else { return nil }
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        var status = Z_STREAM_ERROR
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            input.withUnsafeBufferPointer { source in
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                stream.avail_in = uInt(source.count)
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = uInt(bound)
+                status = CZlib.deflate(&stream, Z_FINISH)
+            }
+            initialized = status == Z_STREAM_END ? Int(stream.total_out) : 0
+        }
+        return status == Z_STREAM_END ? output : nil
     }
 
     @Test("short decimals are split exactly and everything else is refused", arguments: 0..<20)
