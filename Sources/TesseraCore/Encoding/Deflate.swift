@@ -22,15 +22,15 @@ enum Deflate {
     /// One raw DEFLATE stream, in which a near-random stretch is a stored block. Inflating a
     /// Huffman-coded literal costs several times what copying a byte does, and a column of
     /// random references or decimals (most of a history of shapes) deflates by barely a
-    /// tenth: inflating it was most of the inflate time for half the saving. So each 32 KiB
-    /// chunk whose bytes carry at least 7 bits of order-0 entropy each (where Huffman coding
-    /// alone could save at most an eighth) is deflated on its own, between full flushes,
-    /// and if that saved less than an eighth its output is replaced by a stored block of the
-    /// same bytes. A full flush byte-aligns the stream and forgets the history, so the block
-    /// fits where the compressed one was, and nothing after it refers back (had it, the
-    /// inflater's window holds the same bytes either way). Any inflater reads the result:
-    /// no format change. Other chunks run through one deflate call, without flushes, so
-    /// compressible data loses no matches.
+    /// tenth: inflating it was most of the inflate time for that tenth. So each 32 KiB chunk
+    /// whose bytes carry at least 7 bits of order-0 entropy each (where Huffman coding alone
+    /// could save at most an eighth) is deflated on its own as a trial, and if that saved less
+    /// than an eighth the chunk is written as a stored block instead. The stream is first
+    /// brought to a full flush, which byte-aligns it and makes the compressor forget what it
+    /// has seen: the compressor never sees the stored bytes, so nothing after them may refer
+    /// back past them. Any inflater reads the result: no format change. Every other chunk,
+    /// including a near-random one the trial found worth compressing, goes through the one
+    /// stream without flushes, so compressible data loses no matches.
     static func compress(_ input: [UInt8], level: Int32 = Deflate.level) -> [UInt8]? {
         guard !input.isEmpty, input.count <= Int(UInt32.max) else { return nil }
         var stream = z_stream()
@@ -40,10 +40,14 @@ enum Deflate {
         defer { deflateEnd(&stream) }
         var output: [UInt8] = []
         output.reserveCapacity(Int(deflateBound(&stream, uLong(input.count))))
-        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 16)
+        // Room for one call's output, and for a whole chunk's trial (deflateBound of a chunk
+        // is a little over the chunk).
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2 * chunkSize)
         defer { scratch.deallocate() }
+        var trial: z_stream?
+        defer { if trial != nil { deflateEnd(&trial!) } }
         let completed = input.withUnsafeBufferPointer { source -> Bool in
-            // Gives `range` of the input to zlib with `flush`, appending what it writes.
+            // Gives `range` of the input to the stream with `flush`, appending what it writes.
             func feed(_ range: Range<Int>, _ flush: Int32) -> Bool {
                 stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + range.lowerBound)
                 stream.avail_in = uInt(range.count)
@@ -57,24 +61,37 @@ enum Deflate {
                 } while stream.avail_out == 0
                 return stream.avail_in == 0
             }
-            // The input not yet given to zlib starts at `pending`. zlib refuses a flush with no
-            // input after another flush, so an empty stretch is skipped: the stream is
-            // byte-aligned there already (at the start, or after a candidate's flush).
+            // Whether deflating `chunk` on its own saves less than an eighth of it.
+            func barelyCompresses(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool? {
+                if trial == nil {
+                    trial = z_stream()
+                    guard deflateInit2_(&trial!, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                                        Int32(MemoryLayout<z_stream>.size)) == Z_OK
+                    else { trial = nil; return nil }
+                } else {
+                    guard deflateReset(&trial!) == Z_OK else { return nil }
+                }
+                trial!.next_in = UnsafeMutablePointer(mutating: chunk.baseAddress)
+                trial!.avail_in = uInt(chunk.count)
+                trial!.next_out = scratch.baseAddress
+                trial!.avail_out = uInt(scratch.count)
+                guard deflate(&trial!, Z_FINISH) == Z_STREAM_END else { return nil }
+                return Int(trial!.total_out) * 8 > chunk.count * 7
+            }
+            // The input not yet given to the stream starts at `pending`. A stored block needs
+            // no flush when nothing is pending: the stream is then at its start, or right
+            // after an earlier stored block and the flush before it.
             var pending = 0
             var chunk = 0
             while chunk < source.count {
                 let end = min(chunk + chunkSize, source.count)
                 defer { chunk = end }
-                guard end - chunk >= minimumStoredCount, isNearRandom(UnsafeBufferPointer(rebasing: source[chunk..<end])) else {
-                    continue
-                }
+                let bytes = UnsafeBufferPointer(rebasing: source[chunk..<end])
+                guard bytes.count >= minimumStoredCount, isNearRandom(bytes) else { continue }
+                guard let store = barelyCompresses(bytes) else { return false }
+                guard store else { continue }
                 if pending < chunk { guard feed(pending..<chunk, Z_FULL_FLUSH) else { return false } }
-                let mark = output.count
-                guard feed(chunk..<end, Z_FULL_FLUSH) else { return false }
-                if (output.count - mark) * 8 > (end - chunk) * 7 {
-                    output.removeLast(output.count - mark)
-                    appendStored(UnsafeBufferPointer(rebasing: source[chunk..<end]), to: &output)
-                }
+                appendStored(bytes, to: &output)
                 pending = end
             }
             return feed(pending..<source.count, Z_FINISH)
