@@ -34,9 +34,7 @@ enum Deflate {
     static func compress(_ input: [UInt8], level: Int32 = Deflate.level) -> [UInt8]? {
         guard !input.isEmpty, input.count <= Int(UInt32.max) else { return nil }
         var stream = z_stream()
-        guard deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                            Int32(MemoryLayout<z_stream>.size)) == Z_OK
-        else { return nil }
+        guard start(&stream, level: level) else { return nil }
         defer { deflateEnd(&stream) }
         var output: [UInt8] = []
         output.reserveCapacity(Int(deflateBound(&stream, uLong(input.count))))
@@ -65,9 +63,7 @@ enum Deflate {
             func barelyCompresses(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool? {
                 if trial == nil {
                     trial = z_stream()
-                    guard deflateInit2_(&trial!, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                                        Int32(MemoryLayout<z_stream>.size)) == Z_OK
-                    else { trial = nil; return nil }
+                    guard start(&trial!, level: level) else { trial = nil; return nil }
                 } else {
                     guard deflateReset(&trial!) == Z_OK else { return nil }
                 }
@@ -97,6 +93,12 @@ enum Deflate {
             return feed(pending..<source.count, Z_FINISH)
         }
         return completed ? output : nil
+    }
+
+    /// Sets `stream` up to write raw DEFLATE at `level`; false if zlib refuses.
+    private static func start(_ stream: inout z_stream, level: Int32) -> Bool {
+        deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                      Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
 
     /// Whether `bytes` carry at least 7 bits of order-0 entropy per byte.
