@@ -145,8 +145,9 @@ struct JoinedRun: Hashable, Sendable {
     }
 
     /// For a remove run `.remove(first: lowest, count: count)`: the target of its keystroke `k`.
+    /// The offset is added last: a run may end at the highest counter.
     func target(_ k: UInt64, lowest: OpID) -> OpID {
-        OpID(replica: lowest.replica, counter: descending ? lowest.counter + UInt64(count) - 1 - k : lowest.counter + k)
+        OpID(replica: lowest.replica, counter: descending ? lowest.counter + (UInt64(count) - 1 - k) : lowest.counter + k)
     }
 }
 
@@ -374,9 +375,17 @@ private struct OpenRun {
             values.append(contentsOf: inserted)
         case .remove:
             guard target.replica == lastTarget.replica else { return false }
-            let delta = Int64(bitPattern: target.counter &- lastTarget.counter)
-            guard delta == 1 || delta == -1, self.direction == 0 || self.direction == delta, direction == 0 || direction == delta
-            else { return false }
+            // Next to the last target, without wrapping around: a run's targets are counted
+            // from its lowest (``JoinedRun/target(_:lowest:)``).
+            let delta: Int64
+            if lastTarget.counter < .max, target.counter == lastTarget.counter + 1 {
+                delta = 1
+            } else if lastTarget.counter > 0, target.counter == lastTarget.counter - 1 {
+                delta = -1
+            } else {
+                return false
+            }
+            guard self.direction == 0 || self.direction == delta, direction == 0 || direction == delta else { return false }
             self.direction = delta
             lastTarget = last
         default:

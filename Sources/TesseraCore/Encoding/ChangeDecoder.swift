@@ -643,6 +643,7 @@ struct ChangeDecoder {
     /// Lamport time, one operation, the same timestamp and origin (its index), no
     /// dependency. Reads at most the columns' run headers (see ``RunLengthReader/repeatedRun()``).
     private mutating func repeatedHeaders() -> (replica: Int, origin: Int, count: UInt64)? {
+        if headerRun.count > 0 { return headerRun }
         guard let replica = changeReplica.repeatedRun(), replica.value < UInt64(replicas.count),
               let counter = changeCounter.repeatedRun(), counter.value == 0,
               let lamport = changeLamport.repeatedRun(), lamport.value == 0,
@@ -652,11 +653,18 @@ struct ChangeDecoder {
               let depCount = changeDepCount.repeatedRun(), depCount.value == 0
         else { return nil }
         let count = min(replica.count, counter.count, lamport.count, opCount.count, time.count, origin.count, depCount.count)
-        return (Int(replica.value), Int(origin.value), count)
+        headerRun = (Int(replica.value), Int(origin.value), count)
+        return headerRun
     }
+
+    /// What ``repeatedHeaders()`` said last, counted down as changes are read (none left: not
+    /// known). Keystrokes outside runs ask at every change, and the seven columns' runs of a
+    /// single typist's trace are as long as the trace.
+    private var headerRun: (replica: Int, origin: Int, count: UInt64) = (0, 0, 0)
 
     /// Skips the per-change columns of `count` changes (at most what ``repeatedHeaders()`` said).
     private mutating func skipHeaders(_ count: UInt64) {
+        headerRun.count -= min(count, headerRun.count)
         changeReplica.skip(count)
         changeCounter.skip(count)
         changeLamport.skip(count)
@@ -759,6 +767,7 @@ struct ChangeDecoder {
     /// Reads the next change's header (its operations follow).
     private mutating func nextHeader() throws(EncodingError) -> ChangeHeader {
         decoded += 1
+        if headerRun.count > 0 { headerRun.count -= 1 }
         let replicaIndex = try changeReplica.next(below: replicas.count)
         let replica = replicas[replicaIndex]
         let startCounter = nextCounter[replicaIndex] &+ UInt64(bitPattern: try changeCounter.nextSigned())
@@ -866,31 +875,67 @@ struct ChangeDecoder {
         return (change, typed.run)
     }
 
-    /// Reads the keystrokes the columns code next in bulk into ``typed``, if there are at
-    /// least two (see ``decodeJoined(_:)``): typing at the cursor, backspacing or forward
-    /// deleting; returns whether it did. Anything else, including anything invalid, is left
-    /// to the change-by-change path, which reports it.
+    /// Reads the keystrokes the columns code next into ``typed``, in bulk where there are
+    /// several (see ``decodeJoined(_:)``): typing at the cursor, backspacing or forward
+    /// deleting; a text insert of one ASCII character anywhere, with the typing at the cursor
+    /// that continues it; or one remove of one element anywhere. Returns whether it did.
+    /// Anything else, including anything invalid that shows before a column is read, is left
+    /// to the change-by-change path, which reports it; what shows later throws what that
+    /// path would throw, at the same offset.
+    ///
+    /// A keystroke of its own is read here rather than as a change: the change-by-change path
+    /// reads and checks a header and dispatches on the operation for each, and the 14,800
+    /// keystrokes outside runs were half of replaying the automerge-paper trace. And typing
+    /// usually starts with a keystroke the cursor model does not predict (an insert placed by
+    /// an explicit origin), which then joins the run after it.
     private mutating func keystrokes() throws(EncodingError) -> Bool {
         let limit = min(changeCount - decoded, operationsLeft)
-        let timestamp = previousTimestamp
-        let inside = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
-        let atEnd = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforeNone)
-        let backspace = OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor)
-        let delete = OperationSymbol.removeBase + UInt64(SequenceCursors.removeNext)
-        // What every keystroke of a run codes to, change by change.
+        guard limit >= 1 else { return false }
         // The operation kind first: it rules out everything but text and list edits at once.
-        guard limit >= 2,
-              let kind = opKind.repeatedRun(),
-              kind.value == inside || kind.value == atEnd || kind.value == backspace || kind.value == delete,
-              let headers = repeatedHeaders(),
+        if limit >= 2, let kind = opKind.repeatedRun(), Self.cursorKeystrokes.contains(kind.value),
+           try cursorKeystrokes(kind: kind, limit: limit) {
+            return true
+        }
+        guard let symbol = opKind.peek(), let meaning = OperationSymbol.meaning(of: symbol) else { return false }
+        switch meaning {
+        case .insert(.text, let afterCode, let beforeCode) where afterCode != SequenceCursors.afterNone:
+            return try typing(afterCode: afterCode, beforeCode: beforeCode, limit: limit)
+        case .remove(let code):
+            return try loneRemove(code: code)
+        default:
+            return false
+        }
+    }
+
+    private static let insideSymbol = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor,
+                                                             before: SequenceCursors.beforePrevious)
+    private static let atEndSymbol = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor,
+                                                            before: SequenceCursors.beforeNone)
+    private static let backspaceSymbol = OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor)
+    private static let deleteSymbol = OperationSymbol.removeBase + UInt64(SequenceCursors.removeNext)
+    /// What every keystroke of a run codes to, change by change.
+    private static let cursorKeystrokes: Set = [insideSymbol, atEndSymbol, backspaceSymbol, deleteSymbol]
+
+    /// The change columns and the object of the next keystroke, if they are what a run of
+    /// them implies (see ``repeatedHeaders()``), and the object is a listed one; reads no entry.
+    private mutating func keystrokeContext() -> (headers: (replica: Int, origin: Int, count: UInt64),
+                                                 object: (value: UInt64, count: UInt64), target: ListedObject)? {
+        guard let headers = repeatedHeaders(),
               let object = opObject.code.repeatedRun(), object.value >= 2,
               let listed = try? objects.object(at: object.value - 2, offset: 0)
-        else { return false }
+        else { return nil }
+        return (headers, object, ListedObject(id: listed, index: Int(object.value - 2)))
+    }
+
+    /// Typing at the cursor, backspacing or forward deleting: keystrokes coded `kind`, a run
+    /// of that symbol in the kind column (see ``keystrokes()``).
+    private mutating func cursorKeystrokes(kind: (value: UInt64, count: UInt64), limit: Int) throws(EncodingError) -> Bool {
+        let inside = Self.insideSymbol, atEnd = Self.atEndSymbol
+        guard let (headers, object, target) = keystrokeContext() else { return false }
         var count = min(UInt64(min(limit, Int(UInt16.max))), headers.count, object.count, kind.count)
         let r = headers.replica
         let id = replicas[r]
         let start = nextCounter[r]
-        let target = ListedObject(id: listed, index: Int(object.value - 2))
         let state = cursors.state(of: target)
         let edit: Keystrokes.Edit
         if kind.value == inside || kind.value == atEnd {
@@ -921,13 +966,102 @@ struct ChangeDecoder {
         skipHeaders(count)
         opKind.skip(count)
         opObject.code.skip(count)
-        typed = Keystrokes(replica: id, start: start, lamport: nextLamport, count: count,
-                               origin: headers.origin, timestamp: timestamp, object: target, edit: edit)
+        took(count, replica: r, origin: headers.origin, object: target, edit: edit)
+        return true
+    }
+
+    /// A text insert of one ASCII character coded `afterCode` and `beforeCode` (any origins
+    /// but "at the start"), read as a keystroke, joined by the typing at the cursor that
+    /// continues it, if it is there (see ``keystrokes()``).
+    private mutating func typing(afterCode: Int, beforeCode: Int, limit: Int) throws(EncodingError) -> Bool {
+        guard let (headers, object, target) = keystrokeContext(),
+              textLength.peek() == 1, textUTF8.asciiPrefix(upTo: 1) == 1,
+              nextCounter[headers.replica] < UInt64.max - 1, nextLamport < UInt64.max - 1
+        else { return false }
+        let state = cursors.state(of: target)
+        var cursor: OpID?
+        if afterCode == SequenceCursors.afterCursor {
+            // At an unknown cursor: left to the change-by-change path, which reports it.
+            guard case .element(let id) = state.cursor else { return false }
+            cursor = id
+        }
+        // Read as the change-by-change path reads it (``decodeOrigins``), in the same order.
+        let kindOffset = opKind.offset
+        _ = try opKind.next()
+        let after: OpID
+        if let cursor {
+            after = cursor
+        } else {
+            after = try decodeExplicit(in: target)
+        }
+        let before: OpID?
+        if let predicted = try cursors.predictedBefore(beforeCode, after: after, state, offset: kindOffset) {
+            before = predicted
+        } else {
+            before = try decodeExplicit(in: target)
+        }
+        _ = try textLength.next()
+        let first = try textUTF8.readRange(1)
+        let r = headers.replica
+        let id = replicas[r]
+        let start = nextCounter[r]
+        cursors.recordInsert(in: target, first: OpID(replica: id, counter: start), width: 1, after: after, before: before)
+        skipHeaders(1)
+        opObject.code.skip(1)
+        var count: UInt64 = 1
+        var text = first
+        // The typing at the cursor that continues it: each keystroke after the one before,
+        // before the same right origin (none at the end), in the same object, change after change.
+        if limit >= 2, let kind = opKind.repeatedRun(),
+           before == nil ? kind.value == Self.atEndSymbol : kind.value == Self.insideSymbol,
+           let more = repeatedHeaders(), more.replica == r, more.origin == headers.origin,
+           let sameObject = opObject.code.repeatedRun(), sameObject.value == object.value,
+           let length = textLength.repeatedRun(), length.value == 1 {
+            let most = min(UInt64(min(limit, Int(UInt16.max)) - 1), kind.count, more.count, sameObject.count, length.count)
+            let continued = UInt64(textUTF8.asciiPrefix(upTo: Int(most)))
+            if continued >= 1, start + 1 < UInt64.max - continued, nextLamport + 1 < UInt64.max - continued {
+                textLength.skip(continued)
+                let rest = try textUTF8.readRange(Int(continued))
+                cursors.recordTyping(in: target, first: OpID(replica: id, counter: start + 1), count: continued,
+                                     after: OpID(replica: id, counter: start), before: before)
+                skipHeaders(continued)
+                opKind.skip(continued)
+                opObject.code.skip(continued)
+                count += continued
+                text = first.lowerBound..<rest.upperBound
+            }
+        }
+        took(count, replica: r, origin: headers.origin, object: target,
+             edit: .typing(after: after, before: before, text: text))
+        return true
+    }
+
+    /// A remove of one element coded `code` (at the cursor, next to the previous remove, or
+    /// explicit), read as a keystroke (see ``keystrokes()``).
+    private mutating func loneRemove(code: Int) throws(EncodingError) -> Bool {
+        guard let (headers, _, target) = keystrokeContext(), removeCount.peek() == ZigZag.encode(1),
+              nextCounter[headers.replica] < UInt64.max - 1, nextLamport < UInt64.max - 1
+        else { return false }
+        let kindOffset = opKind.offset
+        _ = try opKind.next()
+        let (lowest, _) = try decodeRemove(in: target, code: code, kindOffset: kindOffset)
+        skipHeaders(1)
+        opObject.code.skip(1)
+        took(1, replica: headers.replica, origin: headers.origin, object: target,
+             edit: .removal(lowest: lowest, descending: false))
+        return true
+    }
+
+    /// Records in ``typed`` the `count` keystrokes by replica index `replica` just read, and
+    /// moves past them.
+    private mutating func took(_ count: UInt64, replica r: Int, origin: Int, object: ListedObject, edit: Keystrokes.Edit) {
+        let start = nextCounter[r]
+        typed = Keystrokes(replica: replicas[r], start: start, lamport: nextLamport, count: count,
+                           origin: origin, timestamp: previousTimestamp, object: object, edit: edit)
         nextCounter[r] = start + count
         nextLamport += count
         decoded += Int(count)
         operationsLeft -= Int(count)
-        return true
     }
 
     private mutating func decodeOperation(replica: ReplicaID, counter: UInt64, pred: inout [OpID]) throws(EncodingError) -> Operation {

@@ -112,20 +112,36 @@ struct RunLengthReader: Sendable {
     /// end). Reads at most the run's header, and never throws: reading the entries later
     /// reports what is wrong, at the offset it would have without the look ahead.
     mutating func repeatedRun() -> (value: UInt64, count: UInt64)? {
-        if remaining == 0 {
-            // Undone by hand on failure: a copy of the reader to try on would retain its
-            // bytes, at every run boundary of every column looked ahead in.
-            let header = reader.position
-            do {
-                try startRun()
-            } catch {
-                reader.rewind(to: header)
-                remaining = 0
-                return nil
-            }
-            peekedHeader = header
+        guard startsRunAhead(), !isLiteral else { return nil }
+        return (value, remaining)
+    }
+
+    /// The next entry, left unread (nil for a malformed header or entry, or the column's
+    /// end). Like ``repeatedRun()``, reads at most the run's header and never throws.
+    mutating func peek() -> UInt64? {
+        guard startsRunAhead() else { return nil }
+        guard isLiteral else { return value }
+        let position = reader.position
+        defer { reader.rewind(to: position) }
+        return try? reader.readULEB128()
+    }
+
+    /// Reads the header of the next entry's run if no entry of it is read yet; returns false,
+    /// the reader as it was, if the header is malformed or the column has ended.
+    private mutating func startsRunAhead() -> Bool {
+        guard remaining == 0 else { return true }
+        // Undone by hand on failure: a copy of the reader to try on would retain its
+        // bytes, at every run boundary of every column looked ahead in.
+        let header = reader.position
+        do {
+            try startRun()
+        } catch {
+            reader.rewind(to: header)
+            remaining = 0
+            return false
         }
-        return isLiteral ? nil : (value, remaining)
+        peekedHeader = header
+        return true
     }
 
     /// Skips `count` entries of the current repeat run (at most what ``repeatedRun()`` said).

@@ -259,6 +259,13 @@ struct ChangeRunTests {
         let text = try typed.makeObject(.text, forKey: "typed")
         for (i, c) in "typed at the end".enumerated() { try typed.insertText(String(c), at: i, in: text) }
         for (i, c) in "in the middle ".enumerated() { try typed.insertText(String(c), at: 6 + i, in: text) }
+        // Keystrokes of their own, read as keystrokes too: removes elsewhere, one at a time,
+        // a backspace run after one, a forward delete run, and a keystroke typed elsewhere.
+        try typed.remove(at: 3, count: 1, in: text)
+        try typed.remove(at: 20, count: 1, in: text)
+        for i in 0..<3 { try typed.remove(at: 18 - i, count: 1, in: text) }
+        for _ in 0..<3 { try typed.remove(at: 8, count: 1, in: text) }
+        try typed.insertText("!", at: 2, in: text)
         let runs = try ChangeDecoder.decodeJoined(Container.decode(typed.encodeChanges(since: VersionVector()))).runs ?? []
         #expect(runs.filter { $0.count > 1 }.count >= 3, "the payload has typing read in bulk")
         let payload = try EditablePayload(container: typed.encodeChanges(since: VersionVector(), compression: .none)).payload()
@@ -281,6 +288,29 @@ struct ChangeRunTests {
                 Issue.record("trial \(trial): exact \(exact), bulk \(joined)")
             }
         }
+    }
+
+    /// Found by the corrupted-typing trials: two removes whose targets are the lowest and the
+    /// highest counter looked next to each other once the difference wrapped around, and
+    /// counting the targets of a run that ends at the highest counter (from its lowest) trapped.
+    @Test("removes whose targets are next to each other only by wrapping around are not joined")
+    func wrappingRemoveTargets() throws {
+        var writer = Document(replica: Self.author)
+        let text = try writer.makeObject(.text, forKey: "text")
+        try writer.insertText("ab", at: 0, in: text)
+        var changes = writer.changes()
+        let last = changes.last!
+        for (k, counter) in [UInt64(0), .max, .max - 1].enumerated() {
+            changes.append(Change(
+                replica: Self.author, startCounter: last.startCounter + 2 + UInt64(k), startLamport: last.startLamport + 2 + UInt64(k),
+                dependencies: [], origin: last.origin, timestamp: last.timestamp,
+                operations: [Operation(object: text, action: .remove(first: OpID(replica: Self.author, counter: counter), count: 1))]))
+        }
+        let bytes = Change.encode(changes)
+        #expect(try Self.decodedJoined(bytes) == (try Change.decode(bytes)))
+        var reader = Document(replica: Self.reader)
+        #expect(throws: (any Error).self) { try reader.apply(changes) }
+        #expect(throws: (any Error).self) { try reader.apply(encoded: bytes) }
     }
 
     @Test("local keystrokes share records and still undo one at a time")
