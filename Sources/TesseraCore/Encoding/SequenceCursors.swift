@@ -51,7 +51,19 @@ struct SequenceCursors {
     static let maxHeldWords = 1 << 16
 
     private func leftOfFirst(_ id: OpID) -> Position? {
-        id.replica == primaryReplica ? leftOfFirstPrimary[id.counter] : leftOfFirstOther[id]
+        guard id.replica == primaryReplica else { return leftOfFirstOther[id] }
+        // While the window is in use, its bits say which counters the map holds: most elements
+        // a typist removes were typed after the one before, and have no entry to look up.
+        if heldBase != .max, !isHeld(id.counter) { return nil }
+        return leftOfFirstPrimary[id.counter]
+    }
+
+    /// Whether `counter` of the primary replica is held (the window must be in use).
+    @inline(__always)
+    private func isHeld(_ counter: UInt64) -> Bool {
+        guard counter >= heldBase else { return false }
+        let bit = counter - heldBase
+        return bit < UInt64(held.count) << 6 && held[Int(bit >> 6)] & (1 << (bit & 63)) != 0
     }
 
     /// Records `position`, or forgets `id`'s entry when `position` is what ``recordRemove``
@@ -62,7 +74,8 @@ struct SequenceCursors {
         let assumed = position == .element(OpID(replica: id.replica, counter: id.counter &- 1))
         if id.replica == primaryReplica {
             if assumed {
-                if id.counter <= highestPrimary, leftOfFirstPrimary.removeValue(forKey: id.counter) != nil {
+                if id.counter <= highestPrimary, heldBase == .max || isHeld(id.counter),
+                   leftOfFirstPrimary.removeValue(forKey: id.counter) != nil {
                     setHeld(id.counter, false)
                 }
             } else {
@@ -115,6 +128,7 @@ struct SequenceCursors {
         }
     }
 
+    @inline(__always)
     func state(of object: ListedObject) -> State {
         let slot = object.index + 1
         return slot < states.count ? states[slot] : State()
