@@ -32,8 +32,11 @@ struct ContainerFlags: OptionSet, Sendable {
     /// Snapshots only: the payload also carries materialised-state sections (reserved; see
     /// FORMAT.md). Decoders that do not use them skip them and rebuild state from history.
     static let materializedState = ContainerFlags(rawValue: 1 << 1)
+    /// Deflated payloads only: the header lists restart points, where the stream can be
+    /// inflated from afresh (FORMAT.md §2), so that its parts inflate in parallel.
+    static let restartPoints = ContainerFlags(rawValue: 1 << 2)
 
-    static let known: ContainerFlags = [.deflated, .materializedState]
+    static let known: ContainerFlags = [.deflated, .materializedState, .restartPoints]
 }
 
 /// The envelope around every encoding: magic, format version, kind, flags, CRC-32, lengths,
@@ -58,11 +61,15 @@ struct Container: Sendable {
                        flags extraFlags: ContainerFlags = []) -> [UInt8] {
         var flags = extraFlags
         var stored = payload
-        if compression == .automatic, payload.count >= minimumDeflateCount, let deflated = Deflate.compress(payload),
-            deflated.count + 5 < payload.count
+        var restarts: [Deflate.RestartPoint] = []
+        if compression == .automatic, payload.count >= minimumDeflateCount,
+           let deflated = Deflate.compress(payload, restartEvery: payload.count > Deflate.restartInterval ? Deflate.restartInterval : nil),
+           deflated.bytes.count + 5 + 6 * deflated.restarts.count < payload.count
         {
-            stored = deflated
+            stored = deflated.bytes
+            restarts = deflated.restarts
             flags.insert(.deflated)
+            if !restarts.isEmpty { flags.insert(.restartPoints) }
         }
         var out = ByteWriter(capacity: stored.count + 32)
         out.write(contentsOf: magic)
@@ -72,6 +79,15 @@ struct Container: Sendable {
         out.writeUInt32LE(0)
         out.writeCount(stored.count)
         if flags.contains(.deflated) { out.writeCount(payload.count) }
+        if flags.contains(.restartPoints) {
+            out.writeCount(restarts.count)
+            var previous = Deflate.RestartPoint(compressed: 0, raw: 0)
+            for point in restarts {
+                out.writeCount(point.compressed - previous.compressed)
+                out.writeCount(point.raw - previous.raw)
+                previous = point
+            }
+        }
         out.write(contentsOf: stored)
         out.setUInt32LE(checksum(out.bytes), at: crcOffset)
         return out.bytes
@@ -105,6 +121,8 @@ struct ContainerEnvelope: Sendable {
     var stored: Range<Int>
     /// The payload's length once inflated (the stored length if not deflated).
     var rawCount: Int
+    /// Where the deflated payload can be inflated from afresh (offsets into it and its output).
+    var restarts: [Deflate.RestartPoint]
     /// The elements the payload may decode into (see ``DecodingLimits``).
     var budget: ElementBudget
 
@@ -123,7 +141,9 @@ struct ContainerEnvelope: Sendable {
         let kindByte = try reader.readByte()
         guard let kind = ContainerKind(rawValue: kindByte) else { throw .unsupportedKind(found: kindByte) }
         let flags = ContainerFlags(rawValue: try reader.readByte())
-        guard ContainerFlags.known.isSuperset(of: flags), kind == .snapshot || !flags.contains(.materializedState) else {
+        guard ContainerFlags.known.isSuperset(of: flags), kind == .snapshot || !flags.contains(.materializedState),
+              flags.contains(.deflated) || !flags.contains(.restartPoints)
+        else {
             throw .unsupportedFlags(found: flags.rawValue)
         }
         let storedCRC = try reader.readUInt32LE()
@@ -131,6 +151,26 @@ struct ContainerEnvelope: Sendable {
         var rawCount = storedCount
         let rawCountOffset = reader.position
         if flags.contains(.deflated) { rawCount = try reader.readCount(limit: Int.max, "inflated length") }
+        var restarts: [Deflate.RestartPoint] = []
+        if flags.contains(.restartPoints) {
+            // Each point takes two bytes at least, and lies strictly inside both the stream and
+            // its output, after the one before.
+            let count = try reader.readCount(limit: reader.remaining / 2, "restart point count")
+            guard count > 0 else { throw .invalid(offset: reader.position, reason: "restart points flagged but none listed") }
+            restarts.reserveCapacity(count)
+            var point = Deflate.RestartPoint(compressed: 0, raw: 0)
+            for _ in 0..<count {
+                let offset = reader.position
+                let compressed = try reader.readCount(limit: storedCount - 1 - point.compressed, "restart point offset")
+                let raw = try reader.readCount(limit: rawCount - 1 - point.raw, "restart point output offset")
+                guard compressed > 0, raw > 0 else {
+                    throw .invalid(offset: offset, reason: "restart point not after the one before")
+                }
+                point.compressed += compressed
+                point.raw += raw
+                restarts.append(point)
+            }
+        }
         let payloadStart = reader.position
         try reader.require(storedCount)
         guard reader.remaining == storedCount else {
@@ -152,6 +192,7 @@ struct ContainerEnvelope: Sendable {
         self.flags = flags
         self.stored = payloadStart..<bytes.count
         self.rawCount = rawCount
+        self.restarts = restarts
         self.budget = ElementBudget(limits.elementBudget(inputCount: bytes.count))
     }
 
@@ -160,7 +201,7 @@ struct ContainerEnvelope: Sendable {
         guard flags.contains(.deflated) else {
             return Container(kind: kind, flags: flags, payload: ByteReader(bytes, range: stored), budget: budget)
         }
-        let inflated = try Deflate.decompress(bytes[stored], expectedCount: rawCount, offset: stored.lowerBound)
+        let inflated = try Deflate.decompress(bytes[stored], expectedCount: rawCount, offset: stored.lowerBound, restarts: restarts)
         return Container(kind: kind, flags: flags, payload: ByteReader(inflated), budget: budget)
     }
 }

@@ -125,11 +125,16 @@ struct ObjectListDecoder {
         index < UInt64(objects.count) ? objects[Int(index)] : nil
     }
 
+    /// Inlined (it is read for every operation), its error built out of line.
+    @inline(__always)
     func object(at index: UInt64, offset: Int) throws(EncodingError) -> ObjectID {
-        guard index < UInt64(objects.count) else {
-            throw .invalid(offset: offset, reason: "object reference \(index) beyond the \(objects.count) objects listed so far")
-        }
+        guard index < UInt64(objects.count) else { throw beyondList(index, offset: offset) }
         return objects[Int(index)]
+    }
+
+    @inline(never)
+    private func beyondList(_ index: UInt64, offset: Int) -> EncodingError {
+        .invalid(offset: offset, reason: "object reference \(index) beyond the \(objects.count) objects listed so far")
     }
 }
 

@@ -185,6 +185,69 @@ struct EncodingHostileInputTests {
         #expect(try Change.decode(rawContainer(kind: 2, flags: 1, stored: compressed, rawLength: rawCount)) == sample.changes())
     }
 
+    /// A history long enough for restart points: 40,000 shapes' worth of text and numbers.
+    static func longHistory() throws -> (document: Document, bytes: [UInt8]) {
+        var rng = SplitMix64(seed: 21)
+        var document = Document(replica: EncodingFixtures.carol)
+        let text = try document.makeObject(.text, forKey: "notes")
+        for i in 0..<6_000 {
+            try document.transact { doc in
+                try doc.insertText("note \(i) \(rng.below(1_000_000)); ", at: try doc.count(of: text), in: text)
+                try doc.set("k\(rng.below(500))", to: .double(Double(rng.below(1_000_000)) / 100))
+            }
+        }
+        return (document, document.encodeChanges(since: VersionVector()))
+    }
+
+    @Test("restart points that lie, or are flagged without deflate, are refused; the rest decodes the same")
+    func restartPoints() throws {
+        let (document, bytes) = try Self.longHistory()
+        let envelope = try ContainerEnvelope(bytes, limits: .standard)
+        #expect(envelope.flags.contains(.restartPoints) && !envelope.restarts.isEmpty, "the history is long enough")
+        let expected = document.changes()
+        #expect(try Change.decode(bytes) == expected)
+
+        var reader = ByteReader(bytes)
+        _ = try reader.readBytes(11)
+        let storedCount = try reader.readCount(limit: Int.max, "")
+        let rawCount = try reader.readULEB128()
+        let indexStart = reader.position
+        let compressed = Array(bytes[(bytes.count - storedCount)...])
+        let index = Array(bytes[indexStart..<(bytes.count - storedCount)])
+        let flags = bytes[6]
+        #expect(rawContainer(flags: flags, stored: compressed, rawLength: rawCount, restartIndex: index) == bytes)
+
+        // The same stream without its index: one segment, the same changes.
+        #expect(try Change.decode(rawContainer(flags: 1, stored: compressed, rawLength: rawCount)) == expected)
+        // Flagged without deflate, or with no point listed.
+        #expect(throws: EncodingError.unsupportedFlags(found: 4)) {
+            try Change.decode(rawContainer(flags: 4, stored: compressed, restartIndex: index))
+        }
+        #expect(throws: EncodingError.self) { try Change.decode(rawContainer(flags: flags, stored: compressed, rawLength: rawCount, restartIndex: [0])) }
+        // Every single-byte change of the index decodes the same changes or is refused.
+        for position in index.indices {
+            for value: UInt8 in [0, 1, 0x7F, 0x80, 0xFF, index[position] &+ 1, index[position] &- 1] where value != index[position] {
+                var lying = index
+                lying[position] = value
+                let container = rawContainer(flags: flags, stored: compressed, rawLength: rawCount, restartIndex: lying)
+                if let decoded = try? Change.decode(container) { #expect(decoded == expected, "byte \(position) = \(value)") }
+            }
+        }
+        // Points out of order, or past the end of the stream or of its output.
+        var writer = ByteWriter()
+        writer.writeCount(2)
+        for _ in 0..<2 {
+            writer.writeCount(envelope.restarts[0].compressed)
+            writer.writeCount(envelope.restarts[0].raw)
+        }
+        writer.writeCount(1)
+        writer.writeCount(storedCount)
+        writer.writeCount(1)
+        #expect(throws: EncodingError.self) {
+            try Change.decode(rawContainer(flags: flags, stored: compressed, rawLength: rawCount, restartIndex: writer.bytes))
+        }
+    }
+
     @Test("a format version from the future, unknown kinds and flags are refused before anything else")
     func headerChecks() throws {
         let bytes = try EncodingFixtures.sample().document.encodeSnapshot()

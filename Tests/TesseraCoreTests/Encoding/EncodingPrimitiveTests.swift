@@ -269,6 +269,39 @@ struct EncodingPrimitiveTests {
         #expect(first.count < skewed.count + block.count + 1_000, "everything but the skewed bytes still compresses")
     }
 
+    @Test("deflate with restart points inflates in parallel segments, and only at true restart points")
+    func deflateRestartPoints() throws {
+        var rng = SplitMix64(seed: 12)
+        let interval = Deflate.restartInterval
+        // Text, a stored chunk right at a restart point, more text: segments of either kind.
+        let text = (0..<(interval + 40_000)).map { _ in UInt8(65 + rng.below(20)) }
+        let random = (0..<(interval / 2)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        for input in [text + random + text, text, Array(text[..<(interval + 1)])] {
+            let (bytes, restarts) = try #require(Deflate.compress(input, restartEvery: interval))
+            #expect(restarts.map(\.raw) == Array(stride(from: interval, to: input.count, by: interval)))
+            #expect(try Deflate.decompress(bytes[...], expectedCount: input.count, offset: 0, restarts: restarts) == input)
+            // Still one ordinary stream, read from the start.
+            #expect(try Deflate.decompress(bytes[...], expectedCount: input.count, offset: 0) == input)
+            // A point anywhere but where the stream restarts is refused, never misread.
+            let first = restarts[0]
+            for (dc, dr) in [(1, 0), (-1, 0), (0, 1), (0, -1), (-5, -7), (7, 0)] {
+                var moved = restarts
+                moved[0] = Deflate.RestartPoint(compressed: first.compressed + dc, raw: first.raw + dr)
+                #expect(throws: EncodingError.self, "moved by \(dc), \(dr)") {
+                    try Deflate.decompress(bytes[...], expectedCount: input.count, offset: 0, restarts: moved)
+                }
+            }
+        }
+        // Below the interval, no restart point: one segment.
+        #expect(try #require(Deflate.compress(Array(text[..<interval]), restartEvery: interval)).restarts.isEmpty)
+        // A stream without a flush cannot be split: the second segment refers back past its start.
+        let plain = try #require(Self.deflateInOneCall(text))
+        let middle = Deflate.RestartPoint(compressed: plain.count / 2, raw: text.count / 2)
+        #expect(throws: EncodingError.self) {
+            try Deflate.decompress(plain[...], expectedCount: text.count, offset: 0, restarts: [middle])
+        }
+    }
+
     /// `input` deflated by zlib in one call at the default level, as before chunks were judged.
     private static func deflateInOneCall(_ input: [UInt8]) -> [UInt8]? {
         var stream = z_stream()

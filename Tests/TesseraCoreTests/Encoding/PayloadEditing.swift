@@ -59,7 +59,9 @@ func withValidCRC(_ bytes: [UInt8]) -> [UInt8] {
 }
 
 /// A container assembled field by field, lies included.
-func rawContainer(kind: UInt8 = 1, flags: UInt8 = 0, stored: [UInt8], rawLength: UInt64? = nil, version: UInt8 = 1) -> [UInt8] {
+/// `restartIndex` is written as it is, after the inflated length.
+func rawContainer(kind: UInt8 = 1, flags: UInt8 = 0, stored: [UInt8], rawLength: UInt64? = nil, restartIndex: [UInt8] = [],
+                  version: UInt8 = 1) -> [UInt8] {
     var out = ByteWriter()
     out.write(contentsOf: Container.magic)
     out.write(version)
@@ -68,6 +70,7 @@ func rawContainer(kind: UInt8 = 1, flags: UInt8 = 0, stored: [UInt8], rawLength:
     out.writeUInt32LE(0)
     out.writeCount(stored.count)
     if let rawLength { out.writeULEB128(rawLength) }
+    out.write(contentsOf: restartIndex)
     out.write(contentsOf: stored)
     return withValidCRC(out.bytes)
 }
