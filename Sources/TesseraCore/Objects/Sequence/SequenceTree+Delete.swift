@@ -172,8 +172,7 @@ extension SequenceTree {
             piece.isDeleted = true
             let rest = record.suffix(from: cursor.offset + count)
             runs[slot].count = cursor.offset
-            insertRecordSlot(piece, leaf: leaf, run: run + 1)
-            insertRecordSlot(rest, leaf: leaf, run: run + 2)
+            insertRecordSlots(piece, rest, leaf: leaf, run: run + 1)
         }
         addCounts(leaf: leaf, visible: -count, total: 0)
         splitLeafIfNeeded(leaf, index: &index)

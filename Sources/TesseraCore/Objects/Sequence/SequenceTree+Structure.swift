@@ -44,6 +44,25 @@ extension SequenceTree {
         leaves[leaf].count = Int32(count + 1)
     }
 
+    /// Inserts `first` and `second` at slots `run` and `run + 1` of `leaf`, shifting later
+    /// records up by two at once (an edit inside a run adds two records: shifted one at a time,
+    /// the tail of the leaf moved twice). The leaf must have two free physical slots. O(leaf).
+    mutating func insertRecordSlots(_ first: RunRecord, _ second: RunRecord, leaf: Int, run: Int) {
+        let count = Int(leaves[leaf].count)
+        precondition(count + 1 < leafCapacity, "leaf overflow")
+        let base = leaf * leafCapacity
+        runs.withUnsafeMutableBufferPointer { buffer in
+            var slot = base + count + 1
+            while slot > base + run + 1 {
+                buffer[slot] = buffer[slot - 2]
+                slot -= 1
+            }
+            buffer[base + run] = first
+            buffer[base + run + 1] = second
+        }
+        leaves[leaf].count = Int32(count + 2)
+    }
+
     /// Removes the record at slot `run` of `leaf`, shifting later records down. Does not touch counts
     /// (callers only remove records whose items were merged into a neighbour). O(leaf).
     mutating func removeRecordSlot(leaf: Int, run: Int) {
@@ -218,13 +237,18 @@ extension SequenceTree {
     /// Splits the run at `cursor` when inserting inside it, and the leaf when it overflows.
     /// Returns the cursor of the first inserted item. O(log n + leaf).
     mutating func insertRecord(_ record: RunRecord, before cursor: Cursor, index: inout ItemIndex) -> Cursor {
-        var leaf = cursor.leaf
+        let leaf = cursor.leaf
         var run = cursor.run
-        if cursor.offset > 0 {
-            splitRun(leaf: leaf, run: run, at: cursor.offset)
-            run += 1
-        }
         let count = record.count
+        if cursor.offset > 0 {
+            // Inside a run: its right piece and the record go in together.
+            let slot = leaf * leafCapacity + run
+            let right = runs[slot].suffix(from: cursor.offset)
+            runs[slot].count = cursor.offset
+            run += 1
+            insertRecordSlots(record, right, leaf: leaf, run: run)
+            return addedRecord(record, leaf: leaf, run: run, index: &index)
+        }
         // Fast path: extend the preceding run (possibly the last run of the previous leaf). Not after a
         // split: the left piece's next id is the right piece's first id, which `record` cannot reuse.
         var previousLeaf = leaf
@@ -244,8 +268,16 @@ extension SequenceTree {
             }
         }
         insertRecordSlot(record, leaf: leaf, run: run)
-        addCounts(leaf: leaf, visible: record.visibleCount, total: count)
-        index.setLeaf(leaf, for: ItemID(raw: record.first), count: count)
+        return addedRecord(record, leaf: leaf, run: run, index: &index)
+    }
+
+    /// The rest of ``insertRecord(_:before:index:)`` once `record` is at slot `run` of `leaf`.
+    @inline(__always)
+    private mutating func addedRecord(_ record: RunRecord, leaf: Int, run: Int, index: inout ItemIndex) -> Cursor {
+        var leaf = leaf
+        var run = run
+        addCounts(leaf: leaf, visible: record.visibleCount, total: record.count)
+        index.setLeaf(leaf, for: ItemID(raw: record.first), count: record.count)
         if let split = splitLeafIfNeeded(leaf, index: &index), run >= split.kept {
             leaf = split.newLeaf
             run -= split.kept
