@@ -892,7 +892,7 @@ struct ChangeDecoder {
         let limit = min(changeCount - decoded, operationsLeft)
         guard limit >= 1 else { return false }
         // The operation kind first: it rules out everything but text and list edits at once.
-        if limit >= 2, let kind = opKind.repeatedRun(), Self.cursorKeystrokes.contains(kind.value),
+        if limit >= 2, let kind = opKind.repeatedRun(), Self.isCursorKeystroke(kind.value),
            try cursorKeystrokes(kind: kind, limit: limit) {
             return true
         }
@@ -907,14 +907,22 @@ struct ChangeDecoder {
         }
     }
 
-    private static let insideSymbol = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor,
-                                                             before: SequenceCursors.beforePrevious)
-    private static let atEndSymbol = OperationSymbol.insert(.text, after: SequenceCursors.afterCursor,
-                                                            before: SequenceCursors.beforeNone)
-    private static let backspaceSymbol = OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor)
-    private static let deleteSymbol = OperationSymbol.removeBase + UInt64(SequenceCursors.removeNext)
-    /// What every keystroke of a run codes to, change by change.
-    private static let cursorKeystrokes: Set = [insideSymbol, atEndSymbol, backspaceSymbol, deleteSymbol]
+    // Computed where used (constants once inlined), not globals initialised once and checked
+    // at every use.
+    private static var insideSymbol: UInt64 {
+        OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforePrevious)
+    }
+    private static var atEndSymbol: UInt64 {
+        OperationSymbol.insert(.text, after: SequenceCursors.afterCursor, before: SequenceCursors.beforeNone)
+    }
+    private static var backspaceSymbol: UInt64 { OperationSymbol.removeBase + UInt64(SequenceCursors.removeAtCursor) }
+    private static var deleteSymbol: UInt64 { OperationSymbol.removeBase + UInt64(SequenceCursors.removeNext) }
+
+    /// Whether `symbol` is what every keystroke of a run codes to, change by change.
+    @inline(__always)
+    private static func isCursorKeystroke(_ symbol: UInt64) -> Bool {
+        symbol == insideSymbol || symbol == atEndSymbol || symbol == backspaceSymbol || symbol == deleteSymbol
+    }
 
     /// The change columns and the object of the next keystroke, if they are what a run of
     /// them implies (see ``repeatedHeaders()``), and the object is a listed one; reads no entry.
