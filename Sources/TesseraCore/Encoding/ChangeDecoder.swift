@@ -986,28 +986,13 @@ struct ChangeDecoder {
               textLength.peek() == 1, textUTF8.asciiPrefix(upTo: 1) == 1,
               nextCounter[headers.replica] < UInt64.max - 1, nextLamport < UInt64.max - 1
         else { return false }
-        let state = cursors.state(of: target)
-        var cursor: OpID?
-        if afterCode == SequenceCursors.afterCursor {
-            // At an unknown cursor: left to the change-by-change path, which reports it.
-            guard case .element(let id) = state.cursor else { return false }
-            cursor = id
-        }
-        // Read as the change-by-change path reads it (``decodeOrigins``), in the same order.
+        // Read as the change-by-change path reads it, so anything wrong (an unknown cursor)
+        // is reported as that path reports it.
         let kindOffset = opKind.offset
         _ = try opKind.next()
-        let after: OpID
-        if let cursor {
-            after = cursor
-        } else {
-            after = try decodeExplicit(in: target)
-        }
-        let before: OpID?
-        if let predicted = try cursors.predictedBefore(beforeCode, after: after, state, offset: kindOffset) {
-            before = predicted
-        } else {
-            before = try decodeExplicit(in: target)
-        }
+        let (origin, before) = try decodeOrigins(in: target, afterCode, beforeCode, kindOffset: kindOffset)
+        // Not "at the start" (the caller checked), so there is one.
+        guard let after = origin else { throw .invalid(offset: kindOffset, reason: "a keystroke without a left origin") }
         _ = try textLength.next()
         let first = try textUTF8.readRange(1)
         let r = headers.replica
