@@ -952,10 +952,7 @@ struct ChangeDecoder {
             if kind.value == inside && before == nil { return false }
             count = UInt64(textUTF8.asciiPrefix(upTo: Int(min(count, length.count))))
             guard count >= 2, start < UInt64.max - count, nextLamport < UInt64.max - count else { return false }
-            textLength.skip(count)
-            // ASCII (just checked): valid UTF-8, one scalar per byte.
-            let text = try textUTF8.readRange(Int(count))
-            cursors.recordTyping(in: target, first: OpID(replica: id, counter: start), count: count, after: after, before: before)
+            let text = try readTyping(count, first: OpID(replica: id, counter: start), after: after, before: before, in: target)
             edit = .typing(after: after, before: before, text: text)
         } else {
             // Each remove is predicted from the cursor the previous one left; the run ends
@@ -969,13 +966,32 @@ struct ChangeDecoder {
             count = taken
             guard count >= 1 else { return false }
             self.removeCount.skip(count)
+            skipKeystrokes(count)
             edit = .removal(lowest: descending ? last : first, descending: descending)
         }
+        took(count, replica: r, origin: headers.origin, object: target, edit: edit)
+        return true
+    }
+
+    /// Reads `count` ASCII keystrokes typed one after the other from `first` on (the first
+    /// after `after`, all before `before`), whose columns hold them as runs, and records them in
+    /// the typing model; returns where their text is in the text column.
+    private mutating func readTyping(
+        _ count: UInt64, first: OpID, after: OpID, before: OpID?, in target: ListedObject
+    ) throws(EncodingError) -> Range<Int> {
+        textLength.skip(count)
+        // ASCII (checked by the caller): valid UTF-8, one scalar per byte.
+        let text = try textUTF8.readRange(Int(count))
+        cursors.recordTyping(in: target, first: first, count: count, after: after, before: before)
+        skipKeystrokes(count)
+        return text
+    }
+
+    /// Skips the change columns, kinds and objects of `count` keystrokes, runs in their columns.
+    private mutating func skipKeystrokes(_ count: UInt64) {
         skipHeaders(count)
         opKind.skip(count)
         opObject.code.skip(count)
-        took(count, replica: r, origin: headers.origin, object: target, edit: edit)
-        return true
     }
 
     /// A text insert of one ASCII character coded `afterCode` and `beforeCode` (any origins
@@ -1013,13 +1029,8 @@ struct ChangeDecoder {
             let most = min(UInt64(min(limit, Int(UInt16.max)) - 1), kind.count, more.count, sameObject.count, length.count)
             let continued = UInt64(textUTF8.asciiPrefix(upTo: Int(most)))
             if continued >= 1, start + 1 < UInt64.max - continued, nextLamport + 1 < UInt64.max - continued {
-                textLength.skip(continued)
-                let rest = try textUTF8.readRange(Int(continued))
-                cursors.recordTyping(in: target, first: OpID(replica: id, counter: start + 1), count: continued,
-                                     after: OpID(replica: id, counter: start), before: before)
-                skipHeaders(continued)
-                opKind.skip(continued)
-                opObject.code.skip(continued)
+                let rest = try readTyping(continued, first: OpID(replica: id, counter: start + 1),
+                                          after: OpID(replica: id, counter: start), before: before, in: target)
                 count += continued
                 text = first.lowerBound..<rest.upperBound
             }
