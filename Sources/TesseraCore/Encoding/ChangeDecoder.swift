@@ -516,7 +516,7 @@ struct ChangeDecoder {
         let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
         let kind = try decodeObjectKind()
         // Listed after the operation's other columns are read (FORMAT.md §3.3).
-        objects.append(ObjectID(id))
+        objects.append(made: id)
         let interned = internedKey(Int(index), in: &document, keyIndices: &keyIndices)
         if let target = mapTarget(object, in: &document) {
             guard document.makeInOrder(target, objectID: object.id, key: key, keyIndex: interned, kind: kind, pred: pred,
@@ -1105,7 +1105,7 @@ struct ChangeDecoder {
         case .make:
             let (key, _) = try decodeKey(object: object, id: id, pred: &pred)
             action = .make(key: key, kind: try decodeObjectKind(), pred: pred)
-            objects.append(ObjectID(id))
+            objects.append(made: id)
         case .delete:
             let (key, _) = try decodeKey(object: object, id: id, pred: &pred)
             action = .delete(key: key, pred: pred)
@@ -1124,7 +1124,7 @@ struct ChangeDecoder {
                 width = UInt64(count)
             case .object:
                 action = .insertObject(after: after, before: before, kind: try decodeObjectKind())
-                objects.append(ObjectID(id))
+                objects.append(made: id)
                 width = 1
             case .text:
                 let length = try textLength.nextCount(atMost: textUTF8.remaining)

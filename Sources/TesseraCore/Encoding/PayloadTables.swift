@@ -110,13 +110,54 @@ struct ObjectListEncoder {
 /// Decoder side of ``ObjectListEncoder``.
 struct ObjectListDecoder {
     private var objects: [ObjectID] = []
+    /// Every listed object's position, once ``isIndexed``; empty until then.
     private var indices = ObjectIndex()
+    /// Whether ``indices`` is kept. Not while every object listed was made by an operation
+    /// of the payload with a counter above its replica's earlier ones: no entry can repeat
+    /// then, and a history of shapes lists its 10,000 that way (their index was a seventh of
+    /// a `make`). The first listing that might repeat one builds it.
+    private var isIndexed = false
+    /// Until ``isIndexed``: per replica, the highest counter of an object it made (a few
+    /// replicas at most; more build the index).
+    private var madeUpTo: [(replica: ReplicaID, counter: UInt64)] = []
 
+    /// Lists `object` (referenced explicitly), unless it is listed already; returns its position.
     @discardableResult
     mutating func append(_ object: ObjectID) -> Int {
+        if !isIndexed { buildIndex() }
         let index = indices.insert(object, at: objects.count)
         if index == objects.count { objects.append(object) }
         return index
+    }
+
+    /// Lists the object that operation `id` (a `make` or an object insert) made, unless it
+    /// is listed already; returns its position.
+    @discardableResult
+    mutating func append(made id: OpID) -> Int {
+        if !isIndexed {
+            var known = false
+            for i in madeUpTo.indices where madeUpTo[i].replica == id.replica {
+                known = true
+                if madeUpTo[i].counter < id.counter {
+                    madeUpTo[i].counter = id.counter
+                    objects.append(ObjectID(id))
+                    return objects.count - 1
+                }
+            }
+            if !known, madeUpTo.count < 8 {
+                madeUpTo.append((id.replica, id.counter))
+                objects.append(ObjectID(id))
+                return objects.count - 1
+            }
+        }
+        return append(ObjectID(id))
+    }
+
+    /// Indexes the list, whose entries are distinct (see ``isIndexed``).
+    private mutating func buildIndex() {
+        isIndexed = true
+        madeUpTo = []
+        for (position, object) in objects.enumerated() { _ = indices.insert(object, at: position) }
     }
 
     /// The object at list position `index`, if one is listed there.

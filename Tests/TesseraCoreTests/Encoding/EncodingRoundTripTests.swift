@@ -15,6 +15,53 @@ struct EncodingRoundTripTests {
         }
     }
 
+    /// The decoder lists the objects that operations make without indexing them until a
+    /// listing might repeat one (an explicit reference, or a replica's counters going back):
+    /// each listing must land where the encoder's did, repeats on the entry they repeat.
+    @Test("objects made, named explicitly, made again and made by counters going back keep the encoder's list positions")
+    func objectListRepeats() throws {
+        let (alice, bob, carol) = (EncodingFixtures.alice, EncodingFixtures.bob, EncodingFixtures.carol)
+        func change(_ replica: ReplicaID, _ start: UInt64, _ operations: [Operation]) -> Change {
+            Change(replica: replica, startCounter: start, startLamport: start, dependencies: [], origin: .human("Ada"),
+                   timestamp: 0, operations: operations)
+        }
+        func make(_ key: String) -> Operation { Operation(object: .root, action: .make(key: key, kind: .map, pred: [])) }
+        func set(_ object: OpID, _ value: Int64) -> Operation {
+            Operation(object: ObjectID(object), action: .set(key: "x", value: .int(value), pred: []))
+        }
+        let changes = [
+            change(alice, 10, [make("a10"), set(OpID(replica: alice, counter: 10), 1)]),
+            change(carol, 50, [make("c50")]),
+            // The same ID made again before anything is named explicitly: the entry it has.
+            change(carol, 50, [make("c50 again"), set(OpID(replica: carol, counter: 50), 0)]),
+            // Counters going back: a new object, listed after an index is built.
+            change(carol, 40, [make("c40"), set(OpID(replica: carol, counter: 50), 2), set(OpID(replica: carol, counter: 40), 3)]),
+            // Named explicitly before any operation makes it ...
+            change(bob, 5, [set(OpID(replica: alice, counter: 3), 4), set(OpID(replica: alice, counter: 10), 5)]),
+            // ... then made: the entry it already has.
+            change(alice, 3, [make("a3"), set(OpID(replica: alice, counter: 3), 6)]),
+            // Made again by the same ID: still that entry.
+            change(alice, 3, [make("a3 again"), set(OpID(replica: alice, counter: 3), 7)]),
+            change(alice, 20, [make("a20"), set(OpID(replica: alice, counter: 20), 8)]),
+            change(bob, 7, [set(OpID(replica: alice, counter: 20), 9), set(OpID(replica: carol, counter: 40), 10),
+                            set(OpID(replica: alice, counter: 10), 11), set(OpID(replica: alice, counter: 3), 12)]),
+        ]
+        // And the fast path alone: made objects only, each replica's counters growing.
+        let made = [
+            change(alice, 1, [make("a1"), set(OpID(replica: alice, counter: 1), 1)]),
+            change(bob, 1, [make("b1"), make("b2"), set(OpID(replica: alice, counter: 1), 2), set(OpID(replica: bob, counter: 2), 3)]),
+            change(alice, 4, [make("a4"), set(OpID(replica: bob, counter: 1), 4), set(OpID(replica: alice, counter: 4), 5)]),
+        ]
+        for batch in [changes, made] {
+            for compression in [PayloadCompression.automatic, .none] {
+                let bytes = Change.encode(batch, compression: compression)
+                let decoded = try Change.decode(bytes)
+                #expect(decoded == batch)
+                #expect(Change.encode(decoded, compression: compression) == bytes)
+            }
+        }
+    }
+
     @Test("an empty batch round-trips")
     func emptyBatch() throws {
         #expect(try Change.decode(Change.encode([])) == [])
