@@ -107,7 +107,8 @@ enum Deflate {
                 let end = min(chunk + chunkSize, source.count)
                 defer { chunk = end }
                 if let interval, chunk > 0, chunk % interval == 0 {
-                    // Nothing pending: the stream is at its start or right after a stored block.
+                    // With nothing pending the stream is at a restart already: right after a
+                    // stored block and the flush before it.
                     if pending < chunk { guard feed(pending..<chunk, Z_FULL_FLUSH) else { return false } }
                     pending = chunk
                     restarts.append(RestartPoint(compressed: output.count, raw: chunk))

@@ -77,15 +77,6 @@ extension SequenceTree {
         leaves[leaf].count = Int32(count - 1)
     }
 
-    /// Splits run `run` of `leaf` at item `offset` (`0 < offset < count`) into two records; the right one
-    /// lands at `run + 1`. The sequence and the counts are unchanged. O(leaf).
-    mutating func splitRun(leaf: Int, run: Int, at offset: Int) {
-        let slot = leaf * leafCapacity + run
-        let right = runs[slot].suffix(from: offset)
-        runs[slot].count = offset
-        insertRecordSlot(right, leaf: leaf, run: run + 1)
-    }
-
     /// Splits `leaf` if it holds more than `leafCapacity - 2` runs, so that the next operation (which adds
     /// at most two records) always finds room. Returns the new right leaf and the number of runs kept
     /// in `leaf`, or `nil` if no split was needed.
@@ -249,15 +240,16 @@ extension SequenceTree {
             insertRecordSlots(record, right, leaf: leaf, run: run)
             return addedRecord(record, leaf: leaf, run: run, index: &index)
         }
-        // Fast path: extend the preceding run (possibly the last run of the previous leaf). Not after a
-        // split: the left piece's next id is the right piece's first id, which `record` cannot reuse.
+        // Fast path: extend the preceding run (possibly the last run of the previous leaf). Only
+        // here, never after the split above: the left piece's next id is the right piece's first
+        // id, which `record` cannot reuse.
         var previousLeaf = leaf
         var previousRun = run - 1
         if previousRun < 0 {
             previousLeaf = Int(leaves[leaf].prev)
             previousRun = previousLeaf >= 0 ? Int(leaves[previousLeaf].count) - 1 : -1
         }
-        if cursor.offset == 0 && previousRun >= 0 {
+        if previousRun >= 0 {
             let slot = previousLeaf * leafCapacity + previousRun
             let previous = runs[slot]
             if !record.isDeleted && previous.canAbsorb(record) {
