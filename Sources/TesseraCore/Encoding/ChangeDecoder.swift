@@ -13,8 +13,8 @@ struct ChangeDecoder {
     private var objects = ObjectListDecoder()
     private var writers = RegisterWriters()
     /// Per listed object (position + 1): the document map it names, once the in-order path
-    /// looked it up (see ``mapTarget(_:in:)``), or ``Document/MapTarget/unknown``.
-    private var listedMaps: [Document.MapTarget] = []
+    /// looked it up (see ``mapTarget(_:in:)``), and where ``writers`` keeps its registers.
+    private var listedMaps: [ListedMap] = []
     /// Likewise the document list or text each listed object names (see ``sequenceTarget(_:in:)``).
     private var listedSequences: [Document.SequenceTarget] = []
     /// The visible ranges a remove took (see ``Document/removeInOrder``), reused.
@@ -674,6 +674,28 @@ struct ChangeDecoder {
         changeDepCount.skip(count)
     }
 
+    /// What the decoder keeps per listed object that may be a map: side by side, since a
+    /// write to a shape needs both (one line loaded, not two; 16 bytes).
+    struct ListedMap {
+        /// The document map, or ``Document/MapTarget/unknown`` until looked up.
+        var target = Document.MapTarget.unknown
+        /// Its registers' block in ``writers``.
+        var writers: RegisterWriters.Head = 0
+    }
+
+    /// The entry of `object` in ``listedMaps``, which grows to hold it; nil for a position
+    /// past 2³² (not produced by valid payloads of sane size; ``RegisterWriters`` keeps
+    /// those apart).
+    @inline(__always)
+    private mutating func listedMap(_ object: ListedObject) -> Int? {
+        let slot = object.index + 1
+        guard slot >= 0, slot < Int(UInt32.max) else { return nil }
+        if slot >= listedMaps.count {
+            listedMaps.append(contentsOf: repeatElement(ListedMap(), count: slot + 1 - listedMaps.count))
+        }
+        return slot
+    }
+
     /// How many register writes of a run ``readObjectsAhead(_:in:)`` reads at a time.
     static var lookahead: Int { 8 }
 
@@ -699,14 +721,15 @@ struct ChangeDecoder {
         // (loading each map's state itself before reading where its entries are).
         for reference in ahead {
             guard let object = opObject.known(reference, objects: objects) else { continue }
-            writers.prefetch(object)
             if let target = mapTarget(object, in: &document) { document.core.prefetchMap(target.map) }
+            let slot = object.index + 1
+            if slot >= 0, slot < listedMaps.count { writers.prefetch(listedMaps[slot].writers) }
         }
         for reference in ahead {
             guard reference.code >= ObjectReferenceReader.firstListed else { continue }
             let slot = Int(truncatingIfNeeded: reference.code - ObjectReferenceReader.firstListed) + 1
-            if slot > 0, slot < listedMaps.count, listedMaps[slot].map >= 0 {
-                document.core.prefetchRegisters(ofMap: listedMaps[slot].map)
+            if slot > 0, slot < listedMaps.count, listedMaps[slot].target.map >= 0 {
+                document.core.prefetchRegisters(ofMap: listedMaps[slot].target.map)
             }
         }
     }
@@ -719,12 +742,11 @@ struct ChangeDecoder {
     @inline(__always)
     private mutating func mapTarget(_ object: ListedObject, in document: inout Document) -> Document.MapTarget? {
         let slot = object.index + 1
-        if slot < listedMaps.count, listedMaps[slot].map != Document.MapTarget.unknown.map { return listedMaps[slot] }
-        guard slot >= 0, let target = document.mapTarget(object.id) else { return nil }
-        if slot >= listedMaps.count {
-            listedMaps.append(contentsOf: repeatElement(.unknown, count: slot + 1 - listedMaps.count))
+        if slot < listedMaps.count, listedMaps[slot].target.map != Document.MapTarget.unknown.map {
+            return listedMaps[slot].target
         }
-        listedMaps[slot] = target
+        guard slot >= 0, let target = document.mapTarget(object.id) else { return nil }
+        if let slot = listedMap(object) { listedMaps[slot].target = target }
         return target
     }
 
@@ -1187,7 +1209,12 @@ struct ChangeDecoder {
         let keyOffset = opKey.offset
         let (key, index) = try strings.resolve(try opKey.next(), offset: keyOffset)
         lastKey = Int(index)
-        let base = writers.base(object: object, key: index, id: id)
+        let base: OpID
+        if let slot = listedMap(object) {
+            base = writers.base(object: object, key: index, id: id, head: &listedMaps[slot].writers)
+        } else {
+            base = writers.base(object: object, key: index, id: id)
+        }
         let offset = predCount.offset
         let count = try predCount.nextCount(atMost: Int.max)
         try budget.spend(count, at: offset, for: "predecessors")

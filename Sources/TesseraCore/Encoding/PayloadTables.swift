@@ -286,25 +286,34 @@ struct ObjectReferenceReader {
 /// the next write to it, so `pred` is coded relative to it (zero when it is exactly that).
 ///
 /// Most maps are small (a shape's handful of properties): each object's registers share a
-/// block of ``blockSize`` adjacent entries, so a lookup is one read of ``heads`` and a scan
-/// of a few adjacent keys, wherever in the payload the object's writes fall, instead of three
-/// scattered reads of a document-wide hash table (or a walk along a chain of entries spread
-/// over the payload, which stalled on every link when a session wrote random properties of
-/// many shapes). An object with more than ``blockSize`` keys moves to ``hashed``.
+/// block of ``blockSize`` adjacent entries, so a lookup is one read of the object's head
+/// and a scan of a few adjacent keys, wherever in the payload the object's writes fall,
+/// instead of three scattered reads of a document-wide hash table (or a walk along a chain
+/// of entries spread over the payload, which stalled on every link when a session wrote
+/// random properties of many shapes). An object with more than ``blockSize`` keys moves to
+/// ``hashed``.
+///
+/// The heads are kept per listed object by the caller (see ``Head``), next to what else it
+/// keeps per object: the decoder keeps each head beside the document map the object names,
+/// so a write to a shape loads one line for both (see ``ChangeDecoder``'s lookahead).
 struct RegisterWriters {
     struct Key: Hashable {
         var object: Int
         var key: UInt64
     }
 
-    private static let blockSize = 8
-    private static let hashedMark = UInt32.max
+    /// Where an object's registers are: 0 before its first, 1 + its block, or
+    /// ``hashedMark`` once they moved to the hash table.
+    typealias Head = UInt32
 
-    /// Per listed object (position + 1): 1 + its block (0: none yet), or ``hashedMark``.
-    private var heads: [UInt32] = []
-    /// Per listed object (position + 1): how many entries of its block are used.
-    private var lengths: [UInt8] = []
-    /// The blocks' keys and writers: block `b` is entries `b · blockSize ..< (b + 1) · blockSize`.
+    private static let blockSize = 8
+    private static let hashedMark = Head.max
+
+    /// Per listed object (position + 1), for callers that keep no heads of their own
+    /// (``base(object:key:id:)``).
+    private var heads: [Head] = []
+    /// The blocks' keys, each plus one (0: an unused entry; a block's used entries come
+    /// first), and their writers: block `b` is entries `b · blockSize ..< (b + 1) · blockSize`.
     private var keys: [UInt32] = []
     private var writers: [OpID] = []
     /// Objects with many keys, by object position + 1 and key index in one word.
@@ -312,12 +321,9 @@ struct RegisterWriters {
     /// Positions or key indices past 2³² (not produced by valid payloads of sane size).
     private var last: [Key: OpID] = [:]
 
-    /// Starts loading the block of `object`'s registers (see ``ChangeDecoder``'s lookahead).
+    /// Starts loading the block `head` names (see ``ChangeDecoder``'s lookahead).
     @inline(__always)
-    func prefetch(_ object: ListedObject) {
-        let slot = object.index + 1
-        guard slot >= 0, slot < heads.count else { return }
-        let head = heads[slot]
+    func prefetch(_ head: Head) {
         guard head != 0, head != Self.hashedMark else { return }
         let start = (Int(head) - 1) * Self.blockSize
         keys.withUnsafeBufferPointer { tessera_prefetch($0.baseAddress! + start) }
@@ -327,50 +333,64 @@ struct RegisterWriters {
         }
     }
 
-    /// The ID the `pred` entries of operation `id` (writing `key` of `object`) are coded
-    /// against, and records the operation as the register's latest writer.
+    /// ``base(object:key:id:head:)`` with the heads kept here.
+    @inline(__always)
+    mutating func base(object: ListedObject, key: UInt64, id: OpID) -> OpID {
+        let slot = object.index + 1
+        guard slot >= 0, slot < Int(UInt32.max) else {
+            var head: Head = 0
+            return base(object: object, key: key, id: id, head: &head)
+        }
+        if slot >= heads.count { heads.append(contentsOf: repeatElement(0, count: slot + 1 - heads.count)) }
+        var head = heads[slot]
+        defer { heads[slot] = head }
+        return base(object: object, key: key, id: id, head: &head)
+    }
+
+    /// The ID the `pred` entries of operation `id` (writing `key` of `object`, whose head
+    /// is `head`) are coded against, and records the operation as the register's latest
+    /// writer.
     ///
     /// Without an earlier writer in the payload, the object's creator stands in: a delta's
     /// first overwrite of a property usually replaces the value written right after the
     /// object was made, a few counters later.
     @inline(__always)
-    mutating func base(object: ListedObject, key: UInt64, id: OpID) -> OpID {
+    mutating func base(object: ListedObject, key: UInt64, id: OpID, head: inout Head) -> OpID {
         guard object.index >= -1, object.index < Int(UInt32.max) - 1, key < UInt64(UInt32.max) else {
             return last.updateValue(id, forKey: Key(object: object.index, key: key)) ?? object.id.creator ?? id
         }
         let slot = object.index + 1
-        if slot >= heads.count {
-            heads.append(contentsOf: repeatElement(0, count: slot + 1 - heads.count))
-            lengths.append(contentsOf: repeatElement(0, count: slot + 1 - lengths.count))
-        }
-        let head = heads[slot]
         if head != Self.hashedMark {
-            let count = Int(lengths[slot])
+            let stored = UInt32(key) + 1
             var start = (Int(head) &- 1) &* Self.blockSize
+            var count = 0
             if head == 0 {
                 start = keys.count
             } else {
-                for i in start..<(start + count) where keys[i] == UInt32(key) {
-                    let previous = writers[i]
-                    writers[i] = id
-                    return previous
+                while count < Self.blockSize, keys[start + count] != 0 {
+                    if keys[start + count] == stored {
+                        let previous = writers[start + count]
+                        writers[start + count] = id
+                        return previous
+                    }
+                    count += 1
                 }
             }
             if count < Self.blockSize {
                 if head == 0 {
-                    // A block per slot at most, and slots stay below `hashedMark - 1` (the guard above).
+                    // A block per object at most, and positions stay below 2³² - 1 (the guard
+                    // above): block numbers fit a head.
                     keys.append(contentsOf: repeatElement(0, count: Self.blockSize))
                     writers.append(contentsOf: repeatElement(id, count: Self.blockSize))
-                    heads[slot] = UInt32(start / Self.blockSize + 1)
+                    head = Head(start / Self.blockSize + 1)
                 }
-                keys[start + count] = UInt32(key)
+                keys[start + count] = stored
                 writers[start + count] = id
-                lengths[slot] += 1
                 return object.id.creator ?? id
             }
             // Too many keys for a block: the object's registers move to the hash table.
-            for i in start..<(start + count) { hashed[UInt64(slot) << 32 | UInt64(keys[i])] = writers[i] }
-            heads[slot] = Self.hashedMark
+            for i in start..<(start + count) { hashed[UInt64(slot) << 32 | UInt64(keys[i] - 1)] = writers[i] }
+            head = Self.hashedMark
         }
         return hashed.updateValue(id, forKey: UInt64(slot) << 32 | key) ?? object.id.creator ?? id
     }

@@ -165,6 +165,8 @@ struct EncodingPrimitiveTests {
     @Test("register writers answer as a plain table does, across the move from blocks to hashing")
     func registerWriters() {
         var writers = RegisterWriters()
+        var kept = RegisterWriters()
+        var heads = [RegisterWriters.Head](repeating: 0, count: 31)
         var model: [String: OpID] = [:]
         var rng = SplitMix64(seed: 11)
         let replica = ReplicaID(rawValue: 7)!
@@ -179,6 +181,9 @@ struct EncodingPrimitiveTests {
             let name = "\(object.index)/\(key)"
             let expected = model[name] ?? object.id.creator ?? id
             #expect(writers.base(object: object, key: key, id: id) == expected, "write \(counter) of \(name)")
+            // Heads kept by the caller (as the decoder keeps them beside each listed map).
+            #expect(kept.base(object: object, key: key, id: id, head: &heads[object.index + 1]) == expected,
+                    "write \(counter) of \(name), heads kept outside")
             model[name] = id
         }
         #expect(model.keys.filter { $0.hasPrefix("29/") }.count > 8, "some object moved to the hash table")
