@@ -675,7 +675,8 @@ struct ChangeDecoder {
     }
 
     /// What the decoder keeps per listed object that may be a map: side by side, since a
-    /// write to a shape needs both (one line loaded, not two; 16 bytes).
+    /// write to a shape needs both (one line loaded, where the head, the block length and
+    /// the map target were three; 16 bytes).
     struct ListedMap {
         /// The document map, or ``Document/MapTarget/unknown`` until looked up.
         var target = Document.MapTarget.unknown
