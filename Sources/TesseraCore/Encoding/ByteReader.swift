@@ -48,6 +48,35 @@ struct ByteReader: Sendable {
         return byte
     }
 
+    /// The next LEB128 value if it takes at most three bytes (or one, within three bytes of
+    /// the end), consumed; otherwise nil, nothing consumed. Such values (kinds, indices,
+    /// deltas, a coordinate's mantissa) are nearly all a column holds: read without the
+    /// general loop's per-byte checks (see ``readULEB128()``).
+    @inline(__always)
+    mutating func readShortULEB128() -> UInt64? {
+        let start = position
+        guard start < end else { return nil }
+        guard end - start >= 3 else {
+            let byte = bytes[start]
+            guard byte < 0x80 else { return nil }
+            position = start + 1
+            return UInt64(byte)
+        }
+        let (value, length) = bytes.withUnsafeBufferPointer { buffer -> (UInt64, Int) in
+            let b0 = buffer[start]
+            if b0 < 0x80 { return (UInt64(b0), 1) }
+            let b1 = buffer[start + 1]
+            let low = UInt64(b0 & 0x7F) | UInt64(b1 & 0x7F) << 7
+            if b1 < 0x80 { return (low, 2) }
+            let b2 = buffer[start + 2]
+            if b2 < 0x80 { return (low | UInt64(b2) << 14, 3) }
+            return (0, 0)
+        }
+        guard length > 0 else { return nil }
+        position = start + length
+        return value
+    }
+
     mutating func readUInt32LE() throws(EncodingError) -> UInt32 {
         try require(4)
         var value: UInt32 = 0

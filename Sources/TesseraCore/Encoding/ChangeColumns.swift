@@ -229,7 +229,17 @@ struct ValueTagPredictor {
 
     /// The tag for column code `code`, recording it; `nil` if `code` is "as predicted" without
     /// a prediction or names no tag.
+    @inline(__always)
     mutating func tag(for code: UInt64, in context: Context) -> UInt64? {
+        // A key seen before, its tag predicted (nearly every value of a history of edits):
+        // recording it again would store what is there.
+        if code == 0, case .key(let index) = context, index < UInt64(keyTags.count) {
+            let stored = keyTags[Int(index)]
+            guard stored != 0 else { return nil }
+            let tag = UInt64(stored - 1)
+            if tag >= ValueTag.decimal { lastScale = Int(tag - ValueTag.decimal) }
+            return tag
+        }
         let tag: UInt64
         if code == 0 {
             guard let predicted = last(context) else { return nil }

@@ -343,8 +343,8 @@ struct ChangeDecoder {
                         let counter = start + k
                         let opStart = document.core.ops.count
                         let object = try opObject.resolve(ahead[j], objects: &objects)
-                        guard try applyOperation(
-                            on: object, counter: counter, of: change, replica: replica, lamport: startLamport + k,
+                        guard try applyRegisterWrite(
+                            run.meaning, on: object, counter: counter, of: change, replica: replica, lamport: startLamport + k,
                             to: &document, pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events) == counter + 1
                         else { return false }
                         document.core.appendUnjoined(ChangeRecord(
@@ -459,30 +459,9 @@ struct ChangeDecoder {
         var keyIndex: UInt32?
         switch meaning {
         case .set, .delete:
-            // A register write goes straight to the map, without an `Operation`
-            // (see ``Document/writeRegisterInOrder``), unless it attaches an object.
             reserveForWrites(changes: 1, operations: headerOpCount, in: &document, events: &events)
-            let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
-            let interned = internedKey(Int(index), in: &document, keyIndices: &keyIndices)
-            keyIndex = interned
-            var value: Value?
-            var attachesObject = false
-            if case .set = meaning {
-                value = try decodeValue(in: .key(index))
-                if case .object = value { attachesObject = true }
-            }
-            if !attachesObject, let target = mapTarget(object, in: &document) {
-                guard document.writeRegisterInOrder(
-                    target, objectID: object.id, key: key, keyIndex: interned, value: value, pred: pred,
-                    id: first, of: change, replica: replica, lamport: lamport, events: &events)
-                else { return nil }
-                return first + 1
-            }
-            if let value {
-                operation = Operation(object: object.id, action: .set(key: key, value: value, pred: pred))
-            } else {
-                operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
-            }
+            return try applyRegisterWrite(meaning, on: object, counter: first, of: change, replica: replica, lamport: lamport,
+                                          to: &document, pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events)
         case .make:
             return try applyMake(on: object, counter: first, of: change, id: id, replica: replica, lamport: lamport,
                                  to: &document, pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events)
@@ -500,6 +479,45 @@ struct ChangeDecoder {
                                     lamport: lamport, keyIndex: keyIndex, staging: &staging, events: &events)
         else { return nil }
         return next
+    }
+
+    /// A `set` or `delete` (`meaning`), its kind read: the rest of
+    /// ``applyOperation(on:counter:of:replica:lamport:to:pred:keyIndices:staging:events:)``
+    /// for it, and what a run of register writes applies (its kinds skipped, see ``writeRun()``).
+    /// It goes straight to the map, without an `Operation` (see ``Document/writeRegisterInOrder``),
+    /// unless it attaches an object.
+    @inline(__always)
+    private mutating func applyRegisterWrite(
+        _ meaning: OperationSymbol.Meaning, on object: ListedObject, counter first: UInt64, of change: Document.ChangeStart,
+        replica: UInt32, lamport: UInt64, to document: inout Document, pred: inout [OpID], keyIndices: inout [UInt32],
+        staging: inout Document.Staging, events: inout EventLog
+    ) throws(EncodingError) -> UInt64? {
+        let id = OpID(replica: change.replica, counter: first)
+        let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
+        let interned = internedKey(Int(index), in: &document, keyIndices: &keyIndices)
+        var value: Value?
+        var attachesObject = false
+        if case .set = meaning {
+            value = try decodeValue(in: .key(index))
+            if case .object = value { attachesObject = true }
+        }
+        if !attachesObject, let target = mapTarget(object, in: &document) {
+            guard document.writeRegisterInOrder(
+                target, objectID: object.id, key: key, keyIndex: interned, value: value, pred: pred,
+                id: first, of: change, replica: replica, lamport: lamport, events: &events)
+            else { return nil }
+            return first + 1
+        }
+        let operation: Operation
+        if let value {
+            operation = Operation(object: object.id, action: .set(key: key, value: value, pred: pred))
+        } else {
+            operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
+        }
+        guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
+                                    lamport: lamport, keyIndex: interned, staging: &staging, events: &events)
+        else { return nil }
+        return first + 1
     }
 
     /// A `make`, decoded straight into the map it writes (see ``Document/makeInOrder``); the
@@ -621,10 +639,11 @@ struct ChangeDecoder {
     /// headers but what a run of them implies (one replica's next counters and Lamport times,
     /// one operation each, one timestamp and origin, no dependency): the shape of a session
     /// of property edits, one transaction per edit. Skips their header columns and returns
-    /// the replica's and origin's indices in the payload's tables and how many there are.
+    /// the replica's and origin's indices in the payload's tables, how many there are, and
+    /// what they are (their kind column is skipped too: a run of sets, or of deletions).
     /// Anything else is left to the change-by-change path (``nextHeader()``), which reports
     /// what is wrong with it.
-    private mutating func writeRun() -> (replica: Int, count: UInt64, origin: Int)? {
+    private mutating func writeRun() -> (replica: Int, count: UInt64, origin: Int, meaning: OperationSymbol.Meaning)? {
         let limit = min(changeCount - decoded, operationsLeft)
         guard limit >= 1,
               let kind = opKind.repeatedRun(), kind.value == OperationSymbol.set || kind.value == OperationSymbol.delete,
@@ -633,9 +652,11 @@ struct ChangeDecoder {
         let count = min(UInt64(limit), kind.count, headers.count)
         guard nextLamport < UInt64.max - count else { return nil }
         skipHeaders(count)
+        // Their kinds are the run's: read here, not once per operation.
+        opKind.skip(count)
         decoded += Int(count)
         operationsLeft -= Int(count)
-        return (headers.replica, count, headers.origin)
+        return (headers.replica, count, headers.origin, kind.value == OperationSymbol.set ? .set : .delete)
     }
 
     /// What the per-change columns say of the next changes, if each of them (at least the
@@ -1219,8 +1240,21 @@ struct ChangeDecoder {
         let offset = predCount.offset
         let count = try predCount.nextCount(atMost: Int.max)
         try budget.spend(count, at: offset, for: "predecessors")
-        // One predecessor is the usual case: `removeAll(keepingCapacity:)` is a generic
-        // range replacement, several times the cost of dropping it.
+        if count == 1 {
+            // The usual case (an overwrite of one value): written in place.
+            let code = try predReplica.next(below: replicas.count + 1)
+            let replica = code == 0 ? base.replica : replicas[code - 1]
+            let only = OpID(replica: replica, counter: base.counter &- UInt64(bitPattern: try predCounter.nextSigned()))
+            if pred.count == 1 {
+                pred[0] = only
+            } else {
+                pred.removeAll(keepingCapacity: true)
+                pred.append(only)
+            }
+            return (key, index)
+        }
+        // `removeAll(keepingCapacity:)` is a generic range replacement, several times the
+        // cost of dropping one.
         if pred.count == 1 { pred.removeLast() } else if !pred.isEmpty { pred.removeAll(keepingCapacity: true) }
         // Not for none: reserving on the shared empty array allocates a buffer.
         if count > 0 { pred.reserveCapacity(count) }

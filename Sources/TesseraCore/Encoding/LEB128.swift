@@ -45,6 +45,13 @@ extension ByteReader {
     /// (harmless) redundant trailing zero groups.
     @inline(__always)
     mutating func readULEB128() throws(EncodingError) -> UInt64 {
+        if let value = readShortULEB128() { return value }
+        return try readLongULEB128()
+    }
+
+    /// ``readULEB128()`` past its short cases.
+    @inline(never)
+    private mutating func readLongULEB128() throws(EncodingError) -> UInt64 {
         let start = position
         var result: UInt64 = 0
         var shift: UInt64 = 0

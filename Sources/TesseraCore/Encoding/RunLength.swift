@@ -76,18 +76,19 @@ struct RunLengthReader: Sendable {
         self.column = column
     }
 
-    /// Where a run header was read ahead by ``repeatedRun()`` and no entry since.
-    private var peekedHeader: Int?
+    /// Where a run header was read ahead by ``repeatedRun()`` and no entry since; -1 if none
+    /// was (a plain `Int`: clearing an optional after every entry read stored two words).
+    private var peekedHeader = -1
 
     /// The position of the next unread byte, for error offsets (a header read ahead counts
     /// as unread).
-    var offset: Int { peekedHeader ?? reader.position }
+    var offset: Int { peekedHeader >= 0 ? peekedHeader : reader.position }
 
     @inline(__always)
     mutating func next() throws(EncodingError) -> UInt64 {
         if remaining == 0 { try startRun() }
         remaining -= 1
-        peekedHeader = nil
+        peekedHeader = -1
         return isLiteral ? try reader.readULEB128() : value
     }
 
@@ -148,7 +149,7 @@ struct RunLengthReader: Sendable {
     mutating func skip(_ count: UInt64) {
         precondition(!isLiteral && count <= remaining, "skip past a repeat run")
         remaining -= count
-        peekedHeader = nil
+        peekedHeader = -1
     }
 
     private mutating func startRun() throws(EncodingError) {

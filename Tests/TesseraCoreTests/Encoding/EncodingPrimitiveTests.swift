@@ -27,6 +27,30 @@ struct EncodingPrimitiveTests {
         #expect(ZigZag.encode(-1) == 1 && ZigZag.encode(1) == 2)
     }
 
+    @Test("LEB128 values of one to five bytes read back to back, up to a reader's end that is not its array's")
+    func leb128ShortValues() throws {
+        // Two- and three-byte values last, so some end one and two bytes before the reader's end.
+        let values: [UInt64] = [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 20, (1 << 21) - 1, 1 << 21, 1 << 28,
+                                UInt64(UInt32.max), 5, 300, 16_384, 200, 7]
+        var writer = ByteWriter()
+        for value in values { writer.writeULEB128(value) }
+        let encoded = writer.bytes
+        // The same bytes, then continuation bytes the reader's range leaves out.
+        for bytes in [encoded, encoded + [0x80, 0x80, 0x80]] {
+            var reader = ByteReader(bytes, range: 0..<encoded.count)
+            for value in values { #expect(try reader.readULEB128() == value) }
+            #expect(reader.isAtEnd)
+        }
+        // A value the reader's end cuts off is truncated there, whatever the array holds next.
+        var cut = ByteReader([0x80, 0x80, 0x01], range: 0..<2)
+        #expect(throws: EncodingError.truncated(offset: 2, needed: 1)) { try cut.readULEB128() }
+        // Redundant zero groups read as the value they pad.
+        var padded = ByteReader([0x80, 0x00, 0x81, 0x80, 0x00, 0x7F])
+        #expect(try padded.readULEB128() == 0)
+        #expect(try padded.readULEB128() == 1)
+        #expect(try padded.readULEB128() == 127)
+    }
+
     @Test("strings count and decode to the scalars the standard library sees, at every UTF-8 width")
     func scalarsOfStrings() {
         // One, two, three and four UTF-8 bytes per scalar, their boundaries, a combining
