@@ -168,8 +168,18 @@ struct DocumentCore: Sendable {
 
     /// ``slot(_:kind:)`` for the writers: remembers the answer, so a run of edits to one
     /// object (typing) skips the two hash lookups.
+    ///
+    /// The cache is read here, inline, before anything is called: calling the non-mutating
+    /// lookup on `self` made the compiler copy the whole core (488 bytes) to the stack first,
+    /// once per keystroke.
     @inline(__always)
     mutating func writeSlot(_ object: ObjectID, kind: ObjectKind) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        if let cached = slotCache, cached.object == object, cached.slot.kind == kind { return (cached.item, cached.slot) }
+        return try writeSlotLookingUp(object, kind: kind)
+    }
+
+    @inline(never)
+    private mutating func writeSlotLookingUp(_ object: ObjectID, kind: ObjectKind) throws(DocumentError) -> (ItemID, ObjectSlot) {
         let (id, slot) = try slot(object, kind: kind)
         slotCache = SlotCache(object: object, item: id, slot: slot)
         return (id, slot)
@@ -178,6 +188,14 @@ struct DocumentCore: Sendable {
     /// ``sequenceSlot(_:)`` for the writers (see ``writeSlot(_:kind:)``).
     @inline(__always)
     mutating func writeSequenceSlot(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectSlot) {
+        if let cached = slotCache, cached.object == object, cached.slot.kind == .list || cached.slot.kind == .text {
+            return (cached.item, cached.slot)
+        }
+        return try writeSequenceSlotLookingUp(object)
+    }
+
+    @inline(never)
+    private mutating func writeSequenceSlotLookingUp(_ object: ObjectID) throws(DocumentError) -> (ItemID, ObjectSlot) {
         let (id, slot) = try sequenceSlot(object)
         slotCache = SlotCache(object: object, item: id, slot: slot)
         return (id, slot)
@@ -449,11 +467,19 @@ struct KeyTable: Sendable {
 struct OriginTable: Sendable {
     var origins: [Origin] = []
     var lookup: [Origin: UInt32] = [:]
-    /// One-entry cache: consecutive changes almost always share their origin.
-    var last: (origin: Origin, index: UInt32)?
+    /// One-entry cache: consecutive changes almost always share their origin. Two plain
+    /// fields, compared in place: binding an optional `(origin, index)` pair copied the
+    /// origin (retaining and releasing its strings) on every transaction.
+    private var lastOrigin = Origin.anonymous
+    private var lastIndex = UInt32.max
 
     mutating func index(of origin: Origin) -> UInt32 {
-        if let last, last.origin == origin { return last.index }
+        if lastIndex != UInt32.max, lastOrigin == origin { return lastIndex }
+        return indexLookingUp(origin)
+    }
+
+    @inline(never)
+    private mutating func indexLookingUp(_ origin: Origin) -> UInt32 {
         let index: UInt32
         if let existing = lookup[origin] {
             index = existing
@@ -462,7 +488,8 @@ struct OriginTable: Sendable {
             origins.append(origin)
             lookup[origin] = index
         }
-        last = (origin, index)
+        lastOrigin = origin
+        lastIndex = index
         return index
     }
 }

@@ -69,26 +69,9 @@ struct UndoState: Sendable {
             if stacksOfOrigin.count <= o { stacksOfOrigin.append(contentsOf: repeatElement(-1, count: o + 1 - stacksOfOrigin.count)) }
             stacksOfOrigin[o] = Int32(index)
         }
-        let change = logged.packed
-        let groupingInterval = self.groupingInterval
-        // In place: the element is mutated through the array, never copied out and back.
-        switch kind {
-        case .undo:
-            entries[index].redo.push(change)
-        case .redo:
-            entries[index].undo.push(change)
-        case .none:
-            entries[index].redo.removeAll()
-            if groupingInterval > 0, !entries[index].closed, timestamp - entries[index].lastTimestamp < groupingInterval,
-                !entries[index].undo.isEmpty
-            {
-                entries[index].undo.extendLast(change)
-            } else {
-                entries[index].undo.push(change)
-            }
-            entries[index].closed = false
-            entries[index].lastTimestamp = timestamp
-        }
+        // In place, through one access: the element is never copied out and back, and the
+        // array's uniqueness is checked once, not once per field touched.
+        entries[index].record(logged.packed, timestamp: timestamp, kind: kind, groupingInterval: groupingInterval)
     }
 
     mutating func remoteChangesApplied() {}
@@ -101,6 +84,28 @@ struct UndoStacks: Sendable {
     var lastTimestamp: Int64 = 0
     /// Set by ``Document/stopUndoGrouping(for:)``: the next transaction starts a new step.
     var closed = false
+
+    /// Records one local change: a redo or an undo pushes onto the other stack; a plain edit
+    /// clears the redo stack and joins the last undo step when it came within
+    /// `groupingInterval` milliseconds of it.
+    @inline(__always)
+    mutating func record(_ change: UInt64, timestamp: Int64, kind: UndoKind, groupingInterval: Int64) {
+        switch kind {
+        case .undo:
+            redo.push(change)
+        case .redo:
+            undo.push(change)
+        case .none:
+            redo.removeAll()
+            if groupingInterval > 0, !closed, timestamp - lastTimestamp < groupingInterval, !undo.isEmpty {
+                undo.extendLast(change)
+            } else {
+                undo.push(change)
+            }
+            closed = false
+            lastTimestamp = timestamp
+        }
+    }
 }
 
 /// A stack of steps, each a list of changes (``LoggedChange/packed``), stored flat.

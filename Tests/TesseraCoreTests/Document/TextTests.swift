@@ -86,4 +86,45 @@ struct TextTests {
         #expect(throws: DocumentError.self) { try doc.scalarOffset(ofUTF16Offset: 2, in: text) }
         #expect(throws: DocumentError.indexOutOfBounds(index: 4, count: 3)) { try doc.insertText("x", at: 4, in: text) }
     }
+
+    /// A document keeps its event buffer between transactions: each commit must still carry
+    /// only its own events, whether the caller kept the last commit or dropped it, after
+    /// single-call writes (which record none) and after a transaction of many events.
+    @Test("each commit carries only its own events")
+    func commitEventsStayTheirOwn() throws {
+        var doc = Document(replica: ReplicaID(rawValue: 7)!)
+        let text = try doc.makeObject(.text, forKey: "text")
+        let first = try doc.transact { try $0.insertText("a", at: 0, in: text) }
+        let second = try doc.transact { try $0.insertText("b", at: 1, in: text) }
+        #expect(first.events == [.textInsert(object: text, index: 0, text: "a")])
+        #expect(second.events == [.textInsert(object: text, index: 1, text: "b")])
+        try doc.insertText("c", at: 2, in: text)  // its own transaction, recording nothing
+        #expect(try doc.transact { try $0.remove(at: 0, count: 1, in: text) }.events
+            == [.textRemove(object: text, index: 0, count: 1)])
+        #expect(try doc.transact { _ in }.events.isEmpty)
+        let many = try doc.transact { doc in
+            for i in 0..<100 { try doc.insertText("x", at: i, in: text) }
+        }
+        #expect(many.events.count == 100)
+        #expect(try doc.transact { try $0.set("k", to: 1, in: .root) }.events == [.mapSet(object: .root, key: "k", value: 1)])
+        #expect(many.events.count == 100 && second.events.count == 1)
+    }
+
+    /// Writers remember the object they touched last; the remembered object must still be
+    /// checked for the kind each writer needs, and the origin cache must follow a change of
+    /// origin.
+    @Test("the writers' caches still check kinds and origins")
+    func writerCachesCheck() throws {
+        var doc = Document(replica: ReplicaID(rawValue: 8)!, origin: .human("Ada"))
+        let text = try doc.makeObject(.text, forKey: "text")
+        try doc.insertText("hi", at: 0, in: text)
+        #expect(throws: DocumentError.wrongKind(text, expected: .map, found: .text)) { try doc.set("k", to: 1, in: text) }
+        #expect(throws: DocumentError.wrongKind(text, expected: .counter, found: .text)) { try doc.increment(text) }
+        try doc.insertText("!", at: 2, in: text)
+        try doc.transact(origin: .agent("helper")) { try $0.insertText("?", at: 3, in: text) }
+        try doc.insertText(".", at: 4, in: text)
+        #expect(try doc.text(text) == "hi!?.")
+        let origins = doc.changes().suffix(3).map(\.origin.name)
+        #expect(origins == ["Ada", "helper", "Ada"])
+    }
 }

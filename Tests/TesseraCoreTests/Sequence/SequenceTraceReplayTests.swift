@@ -41,7 +41,7 @@ struct SequenceTraceReplayTests {
             if patch.deleted > 0 {
                 let ranges = tree.deleteLocal(at: patch.position, count: patch.deleted, index: &index)
                 #expect(ranges.reduce(0) { $0 + $1.count } == patch.deleted)
-                operations.append(.delete(ranges))
+                operations.append(.delete(Array(ranges)))
             }
             if !patch.inserted.isEmpty {
                 let first = ItemID(replica: 0, counter: counter)

@@ -51,10 +51,10 @@ extension SequenceTree {
     /// to record delete operations. O(k · log n) for k touched runs; O(leaf) per run when the cursor
     /// cache hits (backspacing).
     @discardableResult
-    mutating func deleteLocal(at position: Int, count: Int, index: inout ItemIndex) -> [(first: ItemID, count: Int)] {
+    mutating func deleteLocal(at position: Int, count: Int, index: inout ItemIndex) -> DeletedRuns {
         let start = min(max(position, 0), storedVisibleCount)
         var remaining = min(max(count, 0), storedVisibleCount - start)
-        var result: [(first: ItemID, count: Int)] = []
+        var result = DeletedRuns()
         while remaining > 0 {
             // Deleting does not shift later items' *total* positions, and the deleted items stop being
             // visible, so the next item to delete is always at visible position `start`.
@@ -71,11 +71,7 @@ extension SequenceTree {
             }
             cachedLeafStart = leafStart
             tombstoneKeepingHint(cursor, count: taken, runPrefix: start - leafStart - cursor.offset, index: &index)
-            if let last = result.indices.last, result[last].first.raw &+ UInt64(result[last].count) == id {
-                result[last].count += taken
-            } else {
-                result.append((ItemID(raw: id), taken))
-            }
+            result.append(first: id, count: taken)
             remaining -= taken
         }
         return result
@@ -95,6 +91,46 @@ extension SequenceTree {
             cachedLeafStart = knownStart + leafVisibleCount(knownLeaf)
         } else {
             cachedLeaf = -1
+        }
+    }
+}
+
+/// The IDs a local delete removed, as runs of consecutive IDs of one replica in sequence
+/// order. The last run is held inline, so deleting within one run (a keystroke, a selection
+/// typed in one go) allocates nothing.
+struct DeletedRuns: Sequence {
+    /// The runs before the last one.
+    private var earlier: [(first: ItemID, count: Int)] = []
+    private var lastFirst: UInt64 = 0
+    private var lastCount = 0
+
+    /// Whether nothing was deleted.
+    var isEmpty: Bool { lastCount == 0 }
+
+    /// Adds `count` IDs starting at raw ID `first`, extending the last run when they continue it.
+    mutating func append(first: UInt64, count: Int) {
+        if lastCount > 0 {
+            if lastFirst &+ UInt64(lastCount) == first {
+                lastCount += count
+                return
+            }
+            earlier.append((ItemID(raw: lastFirst), lastCount))
+        }
+        lastFirst = first
+        lastCount = count
+    }
+
+    func makeIterator() -> Iterator { Iterator(runs: self) }
+
+    struct Iterator: IteratorProtocol {
+        let runs: DeletedRuns
+        var position = 0
+
+        mutating func next() -> (first: ItemID, count: Int)? {
+            defer { position += 1 }
+            if position < runs.earlier.count { return runs.earlier[position] }
+            guard position == runs.earlier.count, runs.lastCount > 0 else { return nil }
+            return (ItemID(raw: runs.lastFirst), runs.lastCount)
         }
     }
 }

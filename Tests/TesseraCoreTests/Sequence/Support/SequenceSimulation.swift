@@ -65,7 +65,7 @@ struct SequenceSimulatedReplica {
 
     /// Deletes visible `position ..< position + count` locally in tree and reference; returns the op.
     mutating func localDelete(at position: Int, count: Int) -> SequenceSimulatedOperation {
-        let ranges = tree.deleteLocal(at: position, count: count, index: &index)
+        let ranges = Array(tree.deleteLocal(at: position, count: count, index: &index))
         let expected = reference.localDelete(at: position, count: count)
         let flattened = ranges.flatMap { range in (0..<range.count).map { range.first.advanced(by: $0) } }
         if flattened != expected {
