@@ -317,7 +317,10 @@ extension Document {
     ///
     /// Complexity: O(log n + k) for k scalars; typing at a cursor extends one run in place.
     public mutating func insertText(_ text: String, at index: Int, in object: ObjectID) throws(DocumentError) {
-        let width = text.scalarCount
+        // One typed ASCII character, the commonest text, is counted and stored without
+        // walking the string twice.
+        let typed = text.singleASCIIScalar
+        let width = typed == nil ? text.scalarCount : 1
         guard width > 0 else { return }
         try write { (doc: inout Document) throws(DocumentError) in
             let (objectItem, slot) = try doc.core.writeSlot(object, kind: .text)
@@ -326,7 +329,7 @@ extension Document {
             guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
             let (first, _) = try doc.nextCounters(UInt32(width))
             let offset = doc.core.sequences[s].scalars.count
-            doc.core.sequences[s].scalars.append(scalarsOf: text)
+            if let typed { doc.core.sequences[s].scalars.append(typed) } else { doc.core.sequences[s].scalars.append(scalarsOf: text) }
             let origins = doc.core.sequences[s].tree.insertLocal(
                 at: index, first: first, count: width, contentOffset: offset, index: &doc.core.itemIndex)
             doc.core.ops.append(OpRecord(

@@ -37,6 +37,13 @@ extension Array where Element == UInt8 {
 }
 
 extension String {
+    /// The string's only scalar when it is one ASCII character, else `nil`.
+    @inline(__always)
+    var singleASCIIScalar: Unicode.Scalar? {
+        guard utf8.count == 1, let byte = utf8.first, byte < 0x80 else { return nil }
+        return Unicode.Scalar(byte)
+    }
+
     /// The number of Unicode scalars: one per UTF-8 byte that does not continue a sequence,
     /// counted over the string's contiguous storage (`unicodeScalars.count` walks the view
     /// index by index).
