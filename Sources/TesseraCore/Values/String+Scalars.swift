@@ -37,10 +37,11 @@ extension Array where Element == UInt8 {
 }
 
 extension String {
-    /// The string's only scalar when it is one ASCII character, else `nil`.
+    /// The string's only scalar when it is one ASCII character (a one-byte string always
+    /// is), else `nil`: typing's commonest text, checked without the storage access.
     @inline(__always)
     var singleASCIIScalar: Unicode.Scalar? {
-        guard utf8.count == 1, let byte = utf8.first, byte < 0x80 else { return nil }
+        guard utf8.count == 1, let byte = utf8.first else { return nil }
         return Unicode.Scalar(byte)
     }
 
@@ -76,8 +77,8 @@ extension Array where Element == Unicode.Scalar {
     /// instructions for one typed character). A String's UTF-8 is always valid.
     mutating func append(scalarsOf text: String) {
         // One typed ASCII character, the commonest case, without the storage access.
-        if text.utf8.count == 1, let byte = text.utf8.first {
-            append(Unicode.Scalar(byte))
+        if let scalar = text.singleASCIIScalar {
+            append(scalar)
             return
         }
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
