@@ -25,10 +25,16 @@ final class ManualClock: AgentClock {
 let testRetryPolicy = RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10), maximumDelay: .milliseconds(40))
 
 /// A client for `server` with `apiKey` (which selects the server's script).
-func makeClient(_ server: ScriptedModelServer, apiKey: String, retry: RetryPolicy = testRetryPolicy, idleTimeout: Duration = .seconds(60)) throws -> ChatCompletionsClient {
+///
+/// The default timeouts only guard against a hang. The scripted server writes its replies
+/// from tasks on the shared cooperative pool. During `swift test` on a 2-core machine, the
+/// suite's CPU-heavy tests can hold that pool for over a minute. One CI run saw a reply's body
+/// wait past a 60-second idle timeout: the client then retried a refusal it had never read.
+/// A test of the idle timeout passes its own.
+func makeClient(_ server: ScriptedModelServer, apiKey: String, retry: RetryPolicy = testRetryPolicy, idleTimeout: Duration = .seconds(600)) throws -> ChatCompletionsClient {
     try ChatCompletionsClient(configuration: ModelConfiguration(
         baseURL: server.baseURL, apiKey: apiKey, model: "test-model", connectTimeout: .seconds(10), idleTimeout: idleTimeout,
-        requestTimeout: .seconds(120), retry: retry))
+        requestTimeout: .seconds(900), retry: retry))
 }
 
 /// Replicas of one board, each with its own replica ID, synced by merging.
