@@ -28,8 +28,8 @@ let testRetryPolicy = RetryPolicy(maximumAttempts: 3, initialDelay: .millisecond
 ///
 /// The default timeouts only guard against a hang. The scripted server writes its replies
 /// from tasks on the shared cooperative pool. During `swift test` on a 2-core machine, the
-/// suite's CPU-heavy tests can hold that pool for over a minute. One CI run saw a reply's body
-/// wait past a 60-second idle timeout: the client then retried a refusal it had never read.
+/// suite's CPU-heavy tests can hold that pool for over a minute. One CI run saw a reply wait past
+/// a 60-second idle timeout: the client then retried a refusal it had never read.
 /// A test of the idle timeout passes its own.
 func makeClient(_ server: ScriptedModelServer, apiKey: String, retry: RetryPolicy = testRetryPolicy, idleTimeout: Duration = .seconds(600)) throws -> ChatCompletionsClient {
     try ChatCompletionsClient(configuration: ModelConfiguration(
