@@ -136,8 +136,8 @@ struct PeerWorkloads: ParsableCommand {
                 ] + rec.summary)))
             case "W3":
                 var loaded = try EditingTrace(contentsOf: trace)
-                if quick { loaded = loaded.prefix(loaded.transactions.count / scale) }
-                Console.log("W3 editing-trace \(loaded.name): \(loaded.transactions.count) txns, \(loaded.patchCount) patches, sha256 \(loaded.sha256), peak RSS so far \(Int(Machine.maxResidentMegabytes)) MB")
+                if quick { loaded = loaded.prefix(loaded.transactionCount / scale) }
+                Console.log("W3 editing-trace \(loaded.name): \(loaded.transactionCount) txns, \(loaded.patchCount) patches, sha256 \(loaded.sha256), peak RSS so far \(Int(Machine.maxResidentMegabytes)) MB")
                 let workload = TraceWorkload(trace: loaded, batch: batch)
                 var rec = Recorder()
                 let passed = try repeatRuns("W3", &rec) { rec in try workload.runOnce(&rec) }
@@ -146,7 +146,7 @@ struct PeerWorkloads: ParsableCommand {
                     ("name", .string("editing-trace")),
                     ("params", .object([
                         ("trace", .string(loaded.name)), ("trace_sha256", .string(loaded.sha256)),
-                        ("n_txns", .int(loaded.transactions.count)), ("n_patches", .int(loaded.patchCount)),
+                        ("n_txns", .int(loaded.transactionCount)), ("n_patches", .int(loaded.patchCount)),
                         ("n_inserted_chars", .int(loaded.insertedCount)), ("n_deleted_chars", .int(loaded.deletedCount)),
                         ("end_length", .int(loaded.endContent.unicodeScalars.count)), ("ascii_only", .bool(loaded.isASCII)),
                     ])),

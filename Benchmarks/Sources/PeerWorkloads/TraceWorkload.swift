@@ -13,21 +13,24 @@ struct TraceWorkload {
         let heapBefore = Machine.liveHeapBytes
         var a = Document(replica: .peerbenchA)
         let text = try a.makeObject(.text, forKey: "text")
-        let transactions = trace.transactions
+        let ends = trace.transactionEnds
         let batch = max(1, batch)
-        let (_, local) = try Clock.measure { () throws(DocumentError) in
-            var start = 0
-            while start < transactions.count {
-                let end = min(transactions.count, start + batch)
-                try a.transact { (doc: inout Document) throws(DocumentError) in
-                    for t in start..<end {
-                        for patch in transactions[t] {
+        let (_, local) = try trace.patches.withUnsafeBufferPointer { patches throws(DocumentError) in
+            try Clock.measure { () throws(DocumentError) in
+                var t = 0
+                var first = 0
+                while t < ends.count {
+                    t = min(ends.count, t + batch)
+                    let end = ends[t - 1]
+                    try a.transact { (doc: inout Document) throws(DocumentError) in
+                        for p in first..<end {
+                            let patch = patches[p]
                             if patch.deleteCount > 0 { try doc.remove(at: patch.position, count: patch.deleteCount, in: text) }
                             if !patch.insert.isEmpty { try doc.insertText(patch.insert, at: patch.position, in: text) }
                         }
                     }
+                    first = end
                 }
-                start = end
             }
         }
         rec.add("local_s", local)

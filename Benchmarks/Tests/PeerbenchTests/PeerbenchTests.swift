@@ -87,11 +87,16 @@ import Testing
         try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let trace = try EditingTrace(contentsOf: path)
-        #expect(trace.transactions.count == 2)
+        #expect(trace.transactionCount == 2)
         #expect(trace.patchCount == 3)
         #expect(trace.insertedCount == 7 && trace.deletedCount == 1)
         #expect(trace.isASCII)
         #expect(trace.replayPlain() == trace.endContent)
+        #expect(trace.transaction(0).map(\.insert) == ["hello"])
+        #expect(trace.transaction(1).map(\.insert) == ["a", "!"])
+        let first = trace.prefix(1)
+        #expect(first.transactionCount == 1 && first.patchCount == 1)
+        #expect(first.endContent == "hello")
     }
 
     @Test func opStreamReportsTheBadLine() throws {
