@@ -18,7 +18,7 @@ extension Document {
     public mutating func transact<E: Error>(origin: Origin? = nil, _ body: (inout Document) throws(E) -> Void) throws(E) -> Commit {
         if open != nil {
             try body(&self)
-            return Commit(operations: nil, events: [])
+            return Commit(operations: nil, recorded: .none)
         }
         if let origin {
             begin(origin: origin, recordsEvents: true)
@@ -58,13 +58,10 @@ extension Document {
     }
 
     private mutating func begin(originIndex: UInt32, recordsEvents: Bool, undoKind: UndoKind) {
-        // The last transaction's events stay in the buffer until now (see ``commit()``): when
-        // its caller dropped them the storage is reused here, not allocated afresh.
-        // (`removeLast()` for the usual single event: `removeAll(keepingCapacity:)` went through
-        // the generic range replacement, which cost more than the allocation it saved.)
-        if recordsEvents, !openEvents.isEmpty {
-            if openEvents.count == 1 { openEvents.removeLast() } else { openEvents.removeAll(keepingCapacity: true) }
-        }
+        // The last transaction's events, when there were several, stay in the buffer until
+        // now (see ``commit()``): when its caller dropped them the storage is reused here,
+        // not allocated afresh.
+        if recordsEvents, !openEvents.isEmpty { openEvents.removeAll(keepingCapacity: true) }
         let local = core.local
         let previous = ItemID(replica: local, counter: core.clock[Int(local)])
         // The common case, typing: the only head is this replica's own last change, which the
@@ -79,12 +76,20 @@ extension Document {
     }
 
     mutating func commit() -> Commit {
-        guard let tx = open.take() else { return Commit(operations: nil, events: []) }
-        // Shared, not moved out: the next recording transaction empties the buffer, in place
+        guard let tx = open.take() else { return Commit(operations: nil, recorded: .none) }
+        // A single event is moved out, leaving the buffer empty and unshared. More are
+        // shared, not moved out: the next recording transaction empties the buffer, in place
         // when the caller has dropped this commit (typing allocated an event array per
         // keystroke, 8 % of its instructions). A large buffer is let go now instead.
-        let events = tx.recordsEvents ? openEvents : []
-        if openEvents.capacity > Document.retainedEventCapacity { openEvents = [] }
+        let events: RecordedEvents
+        if !tx.recordsEvents || openEvents.isEmpty {
+            events = .none
+        } else if openEvents.count == 1 {
+            events = .one(openEvents.removeLast())
+        } else {
+            events = .many(openEvents)
+            if openEvents.capacity > Document.retainedEventCapacity { openEvents = [] }
+        }
         let depCount = openDependencies.count
         let depStart = core.deps.count
         let opCount = core.ops.count - tx.opStart
@@ -92,7 +97,7 @@ extension Document {
             if opCount > 0 { core.deps.append(contentsOf: openDependencies) }
             openDependencies.removeAll()
         }
-        guard opCount > 0 else { return Commit(operations: nil, events: events) }
+        guard opCount > 0 else { return Commit(operations: nil, recorded: events) }
         let local = core.local
         let end = core.clock[Int(local)]
         let width = end - tx.startCounter + 1
@@ -112,7 +117,7 @@ extension Document {
         undo.recordLocal(change: logged, originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp, kind: tx.undoKind)
         let first = core.opID(ItemID(replica: local, counter: tx.startCounter))
         let last = core.opID(ItemID(replica: local, counter: end))
-        return Commit(operations: first...last, events: events)
+        return Commit(operations: first...last, recorded: events)
     }
 
     /// The most events whose storage a document keeps between transactions.

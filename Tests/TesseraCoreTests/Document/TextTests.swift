@@ -108,6 +108,16 @@ struct TextTests {
         #expect(many.events.count == 100)
         #expect(try doc.transact { try $0.set("k", to: 1, in: .root) }.events == [.mapSet(object: .root, key: "k", value: 1)])
         #expect(many.events.count == 100 && second.events.count == 1)
+        // A kept commit of a few events shares the buffer the next transactions write into.
+        let pair = try doc.transact { doc in
+            try doc.insertText("p", at: 0, in: text)
+            try doc.insertText("q", at: 0, in: text)
+        }
+        let single = try doc.transact { try $0.insertText("r", at: 0, in: text) }
+        let triple = try doc.transact { doc in for _ in 0..<3 { try doc.insertText("s", at: 0, in: text) } }
+        #expect(pair.events == [.textInsert(object: text, index: 0, text: "p"), .textInsert(object: text, index: 0, text: "q")])
+        #expect(single.events == [.textInsert(object: text, index: 0, text: "r")])
+        #expect(triple.events.count == 3 && triple.events.allSatisfy { $0 == .textInsert(object: text, index: 0, text: "s") })
     }
 
     /// Writers remember the object they touched last; the remembered object must still be
