@@ -31,7 +31,7 @@ extension Document {
             _ = commit()
             throw error
         }
-        return commit()
+        return committing()
     }
 
     /// Runs `body` in a transaction when none is open; used by the single-call writers.
@@ -76,6 +76,13 @@ extension Document {
     }
 
     mutating func commit() -> Commit {
+        committing()
+    }
+
+    /// ``commit()``, inlined into ``transact(origin:_:)``: called, its 97-byte result was
+    /// written to the stack and copied again into the caller's, every keystroke.
+    @inline(__always)
+    private mutating func committing() -> Commit {
         guard let tx = open.take() else { return Commit(operations: nil, recorded: .none) }
         // A single event is moved out, leaving the buffer empty and unshared. More are
         // shared, not moved out: the next recording transaction empties the buffer, in place
