@@ -108,40 +108,46 @@ struct UndoStacks: Sendable {
     }
 }
 
-/// A stack of steps, each a list of changes (``LoggedChange/packed``), stored flat.
+/// A stack of steps, each a list of changes (``LoggedChange/packed``), stored flat: one
+/// word per change, the first of each step plain and the rest marked ``continues``. A
+/// keystroke (its own step unless grouped) is one append, with no second array of step
+/// starts to grow.
 struct StepStack: Sendable {
-    var changes: [UInt64] = []
-    var starts: [Int32] = []
+    /// Marks a change that belongs to the step before it. Packed changes never have this bit
+    /// (it would take a record index of 2³¹).
+    static let continues: UInt64 = 1 << 63
 
-    var isEmpty: Bool { starts.isEmpty }
-    var count: Int { starts.count }
+    private var entries: [UInt64] = []
 
-    mutating func push(_ step: [UInt64]) {
-        starts.append(Int32(changes.count))
-        changes.append(contentsOf: step)
-    }
+    var isEmpty: Bool { entries.isEmpty }
 
-    /// Pushes a step of one change (no temporary array).
+    /// Pushes a step of one change.
     @inline(__always)
     mutating func push(_ change: UInt64) {
-        starts.append(Int32(changes.count))
-        changes.append(change)
+        assert(change & Self.continues == 0)
+        entries.append(change)
     }
 
     /// Empties the stack, keeping its storage when it has any.
     @inline(__always)
     mutating func removeAll() {
-        guard !starts.isEmpty else { return }
-        starts.removeAll(keepingCapacity: true)
-        changes.removeAll(keepingCapacity: true)
+        guard !entries.isEmpty else { return }
+        entries.removeAll(keepingCapacity: true)
     }
 
-    mutating func extendLast(_ change: UInt64) { changes.append(change) }
+    /// Adds `change` to the last step.
+    @inline(__always)
+    mutating func extendLast(_ change: UInt64) {
+        assert(change & Self.continues == 0 && !entries.isEmpty)
+        entries.append(change | Self.continues)
+    }
 
+    /// Removes the last step and returns its changes, in the order they were added.
     mutating func pop() -> [UInt64]? {
-        guard let start = starts.popLast() else { return nil }
-        let step = Array(changes[Int(start)...])
-        changes.removeSubrange(Int(start)...)
+        guard var first = entries.indices.last else { return nil }
+        while entries[first] & Self.continues != 0 { first -= 1 }
+        let step = entries[first...].map { $0 & ~Self.continues }
+        entries.removeSubrange(first...)
         return step
     }
 }

@@ -108,6 +108,37 @@ struct UndoTests {
         #expect(try doc.keys().isEmpty)
     }
 
+    @Test("grouped keystrokes undo and redo as whole steps")
+    func groupedTyping() throws {
+        var doc = Document(replica: alice)
+        doc.undoGroupingInterval = 60_000
+        let text = try doc.makeObject(.text, forKey: "t")
+        doc.stopUndoGrouping()
+        for (i, c) in "abc".enumerated() { try doc.transact { try $0.insertText(String(c), at: i, in: text) } }
+        doc.stopUndoGrouping()
+        try doc.insertText("d", at: 3, in: text)
+        doc.stopUndoGrouping()
+        for (i, c) in "ef".enumerated() { try doc.insertText(String(c), at: 4 + i, in: text) }
+        try doc.undo()
+        #expect(try doc.text(text) == "abcd")
+        try doc.undo()
+        #expect(try doc.text(text) == "abc")
+        try doc.undo()
+        #expect(try doc.text(text) == "")
+        try doc.redo()
+        #expect(try doc.text(text) == "abc")
+        try doc.redo()
+        try doc.redo()
+        #expect(try doc.text(text) == "abcdef")
+        try doc.undo()
+        #expect(try doc.text(text) == "abcd")
+        try doc.undo()
+        try doc.undo()
+        try doc.undo()
+        #expect(try doc.keys().isEmpty)
+        #expect(!doc.canUndo())
+    }
+
     @Test("undo of list insertion and deletion restores order")
     func listUndo() throws {
         var doc = Document(replica: alice)
