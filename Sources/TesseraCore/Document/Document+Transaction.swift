@@ -148,6 +148,7 @@ extension Document {
     }
 
     /// Takes the next `width` counters of the open transaction; returns the first ID and its Lamport time.
+    @inline(__always)
     mutating func nextCounters(_ width: UInt32) throws(DocumentError) -> (ItemID, UInt64) {
         let local = core.local
         let current = core.clock[Int(local)]
