@@ -168,10 +168,6 @@ public struct Commit: Sendable {
         self.operations = operations
         self.recorded = recorded
     }
-
-    init(operations: ClosedRange<OpID>?, events: [DocumentEvent]) {
-        self.init(operations: operations, recorded: RecordedEvents(events))
-    }
 }
 
 /// A transaction's events, the usual single one inline (see ``Commit/recorded``).

@@ -145,7 +145,7 @@ struct StepStack: Sendable {
     /// Removes the last step and returns its changes, in the order they were added.
     mutating func pop() -> [UInt64]? {
         guard var first = entries.indices.last else { return nil }
-        while entries[first] & Self.continues != 0 { first -= 1 }
+        while first > 0, entries[first] & Self.continues != 0 { first -= 1 }
         let step = entries[first...].map { $0 & ~Self.continues }
         entries.removeSubrange(first...)
         return step
