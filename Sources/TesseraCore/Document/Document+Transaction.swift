@@ -84,10 +84,10 @@ extension Document {
     @inline(__always)
     private mutating func committing() -> Commit {
         guard let tx = open.take() else { return Commit(operations: nil, recorded: .none) }
-        // A single event is moved out, leaving the buffer empty and unshared. More are
-        // shared, not moved out: the next recording transaction empties the buffer, in place
-        // when the caller has dropped this commit (typing allocated an event array per
-        // keystroke, 8 % of its instructions). A large buffer is let go now instead.
+        // One event (a keystroke's) moves into the commit, leaving the buffer empty and
+        // unshared. Several are shared, not copied: the next recording transaction empties
+        // the buffer, in place when the caller has dropped this commit. A large buffer is let
+        // go now instead.
         let events: RecordedEvents
         if !tx.recordsEvents || openEvents.isEmpty {
             events = .none
