@@ -145,17 +145,9 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
         }
         _modify {
             if let entry = entryIndex(key.packed) {
-                // Moved out and back, so the value stays uniquely referenced while modified.
-                var value: Value? = nil
-                swap(&value, &entries[entry].value)
-                defer {
-                    if value != nil {
-                        swap(&value, &entries[entry].value)
-                    } else {
-                        removeValue(forKey: key)
-                    }
-                }
-                yield &value
+                // In place, as in ``withValue(forKey:_:)``; a value left nil is removed.
+                defer { if entries[entry].value == nil { removeValue(forKey: key) } }
+                yield &entries[entry].value
             } else {
                 var value: Value? = nil
                 yield &value
@@ -172,15 +164,13 @@ struct PackedMap<Key: PackedKey, Value: Sendable>: Sendable {
     @inline(__always)
     mutating func withValue<R>(forKey key: Key, _ body: (inout Value?) -> R) -> R {
         if let entry = entryIndex(key.packed) {
-            // Moved out and back, so the value stays uniquely referenced while modified.
-            var value: Value? = nil
-            swap(&value, &entries[entry].value)
-            let result = body(&value)
-            if value != nil {
-                swap(&value, &entries[entry].value)
-            } else {
-                removeValue(forKey: key)
+            // Modified where it is stored, through the buffer (it stays uniquely referenced):
+            // moved out to a local and back, its words were copied twice per register write.
+            let (result, removed) = entries.withUnsafeMutableBufferPointer { entries in
+                let result = body(&entries[entry].value)
+                return (result, entries[entry].value == nil)
             }
+            if removed { removeValue(forKey: key) }
             return result
         }
         var value: Value? = nil

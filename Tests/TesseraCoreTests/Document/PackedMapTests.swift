@@ -14,7 +14,7 @@ struct PackedMapTests {
         for step in 0..<2_000 {
             let key = random.next(upperBound: keySpace) << (seed % 3 == 0 ? 32 : 0)
             let id = ItemID(raw: key)
-            switch random.next(upperBound: UInt64(5)) {
+            switch random.next(upperBound: UInt64(7)) {
             case 0, 1:
                 map[id] = [step]
                 reference[key] = [step]
@@ -24,9 +24,25 @@ struct PackedMapTests {
                 // In place through optional chaining, as the core edits object slots.
                 map[id]?.append(step)
                 reference[key]?.append(step)
-            default:
+            case 4:
                 map[id, default: []].append(-step)
                 reference[key, default: []].append(-step)
+            case 5:
+                // In place through `withValue`: edits what is there, adds what is not.
+                let count = map.withValue(forKey: id) { (value: inout [Int]?) -> Int in
+                    if value == nil { value = [] }
+                    value!.append(step * 10)
+                    return value!.count
+                }
+                reference[key, default: []].append(step * 10)
+                #expect(count == reference[key]!.count)
+            default:
+                // A value `withValue` leaves nil is removed; nil on an absent key adds nothing.
+                let existed = map.withValue(forKey: id) { (value: inout [Int]?) -> Bool in
+                    defer { value = nil }
+                    return value != nil
+                }
+                #expect(existed == (reference.removeValue(forKey: key) != nil))
             }
             #expect(map.count == reference.count)
         }
@@ -80,6 +96,9 @@ struct PackedMapTests {
         let after = map[7]!.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
         #expect(before == after)
         #expect(map[7]?[0] == 42)
+        map.withValue(forKey: 7) { $0![1] = 43 }
+        #expect(map[7]!.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == before)
+        #expect(map[7]?[1] == 43)
     }
 
     @Test("the key table finds every interned key, short or long, past the scanned size and across growth")
