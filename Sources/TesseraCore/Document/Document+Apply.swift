@@ -509,7 +509,7 @@ extension Document {
     /// writes it to map number `map` (the object `object`, `objectID`). Must not fail.
     @inline(__always)
     mutating func writeRegister(
-        id: ItemID, lamport: UInt64, object: ItemID, map: Int32, objectID: ObjectID, key: String, keyIndex: UInt32,
+        id: ItemID, lamport: UInt64, object: ItemID, map: Int32, objectID: ObjectID, key: @autoclosure () -> String, keyIndex: UInt32,
         kind: OpKind, valueIndex: UInt32, objectKind: ObjectKind, predStart: Int, events: inout EventLog
     ) {
         let predCount = core.preds.count - predStart
@@ -540,6 +540,6 @@ extension Document {
             core.objects[t]?.parent = object
             core.objects[t]?.parentKey = UInt64(keyIndex)
         }
-        events.append(.mapSet(object: objectID, key: key, value: winner.isAbsent ? nil : core.values[Int(winner.value)]))
+        events.append(.mapSet(object: objectID, key: key(), value: winner.isAbsent ? nil : core.values[Int(winner.value)]))
     }
 }

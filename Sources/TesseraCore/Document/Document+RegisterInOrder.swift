@@ -32,7 +32,7 @@ extension Document {
     /// unchanged, if the operation is invalid.
     @inline(__always)
     mutating func writeRegisterInOrder(
-        _ target: MapTarget, objectID: ObjectID, key: String, keyIndex: UInt32, value: Value?, pred: [OpID],
+        _ target: MapTarget, objectID: ObjectID, key: @autoclosure () -> String, keyIndex: UInt32, value: Value?, pred: [OpID],
         id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout EventLog
     ) -> Bool {
         // The operation's counter must fit the log's 32 bits (as ``classify`` checks for a change).
@@ -45,7 +45,7 @@ extension Document {
             core.values.append(value)
         }
         writeRegister(id: ItemID(replica: replica, counter: UInt32(counter)), lamport: lamport, object: target.item,
-                      map: target.map, objectID: objectID, key: key, keyIndex: keyIndex, kind: value == nil ? .delete : .set,
+                      map: target.map, objectID: objectID, key: key(), keyIndex: keyIndex, kind: value == nil ? .delete : .set,
                       valueIndex: valueIndex, objectKind: .map, predStart: predStart, events: &events)
         return true
     }
@@ -56,7 +56,7 @@ extension Document {
     /// building the operation. The operation's ID is new (its counter is the replica's next), so
     /// the object is. Returns false, the document unchanged, if a predecessor is unknown.
     mutating func makeInOrder(
-        _ target: MapTarget, objectID: ObjectID, key: String, keyIndex: UInt32, kind: ObjectKind, pred: [OpID],
+        _ target: MapTarget, objectID: ObjectID, key: @autoclosure () -> String, keyIndex: UInt32, kind: ObjectKind, pred: [OpID],
         id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout EventLog
     ) -> Bool {
         guard counter < UInt64(UInt32.max) - 1 else { return false }
@@ -64,7 +64,7 @@ extension Document {
         let predStart = logPredecessors(pred)
         let id = ItemID(replica: replica, counter: UInt32(counter))
         let valueIndex = core.makeObject(id, kind: kind, parent: target.item, keyIndex: keyIndex)
-        writeRegister(id: id, lamport: lamport, object: target.item, map: target.map, objectID: objectID, key: key,
+        writeRegister(id: id, lamport: lamport, object: target.item, map: target.map, objectID: objectID, key: key(),
                       keyIndex: keyIndex, kind: .make, valueIndex: valueIndex, objectKind: kind, predStart: predStart,
                       events: &events)
         return true

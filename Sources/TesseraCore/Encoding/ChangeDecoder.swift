@@ -493,7 +493,7 @@ struct ChangeDecoder {
         staging: inout Document.Staging, events: inout EventLog
     ) throws(EncodingError) -> UInt64? {
         let id = OpID(replica: change.replica, counter: first)
-        let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
+        let index = try decodeKey(object: object, id: id, pred: &pred)
         let interned = internedKey(Int(index), in: &document, keyIndices: &keyIndices)
         var value: Value?
         var attachesObject = false
@@ -503,16 +503,16 @@ struct ChangeDecoder {
         }
         if !attachesObject, let target = mapTarget(object, in: &document) {
             guard document.writeRegisterInOrder(
-                target, objectID: object.id, key: key, keyIndex: interned, value: value, pred: pred,
+                target, objectID: object.id, key: key(index), keyIndex: interned, value: value, pred: pred,
                 id: first, of: change, replica: replica, lamport: lamport, events: &events)
             else { return nil }
             return first + 1
         }
         let operation: Operation
         if let value {
-            operation = Operation(object: object.id, action: .set(key: key, value: value, pred: pred))
+            operation = Operation(object: object.id, action: .set(key: key(index), value: value, pred: pred))
         } else {
-            operation = Operation(object: object.id, action: .delete(key: key, pred: pred))
+            operation = Operation(object: object.id, action: .delete(key: key(index), pred: pred))
         }
         guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
                                     lamport: lamport, keyIndex: interned, staging: &staging, events: &events)
@@ -531,19 +531,19 @@ struct ChangeDecoder {
     ) throws(EncodingError) -> UInt64? {
         // No ``reserveForWrites``: a history commonly opens by making its texts, whose typing
         // then folds into runs and would leave that room empty (31 MB replaying W3).
-        let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
+        let index = try decodeKey(object: object, id: id, pred: &pred)
         let kind = try decodeObjectKind()
         // Listed after the operation's other columns are read (FORMAT.md §3.3).
         objects.append(made: id)
         let interned = internedKey(Int(index), in: &document, keyIndices: &keyIndices)
         if let target = mapTarget(object, in: &document) {
-            guard document.makeInOrder(target, objectID: object.id, key: key, keyIndex: interned, kind: kind, pred: pred,
+            guard document.makeInOrder(target, objectID: object.id, key: key(index), keyIndex: interned, kind: kind, pred: pred,
                                        id: first, of: change, replica: replica, lamport: lamport, events: &events)
             else { return nil }
             return first + 1
         }
         // Not a map of the document: the general checks say what is wrong.
-        let operation = Operation(object: object.id, action: .make(key: key, kind: kind, pred: pred))
+        let operation = Operation(object: object.id, action: .make(key: key(index), kind: kind, pred: pred))
         guard document.applyInOrder(operation, counter: first, of: change, replica: replica,
                                     lamport: lamport, keyIndex: interned, staging: &staging, events: &events)
         else { return nil }
@@ -1144,15 +1144,15 @@ struct ChangeDecoder {
         let action: Operation.Action
         switch meaning {
         case .set:
-            let (key, index) = try decodeKey(object: object, id: id, pred: &pred)
-            action = .set(key: key, value: try decodeValue(in: .key(index)), pred: pred)
+            let index = try decodeKey(object: object, id: id, pred: &pred)
+            action = .set(key: key(index), value: try decodeValue(in: .key(index)), pred: pred)
         case .make:
-            let (key, _) = try decodeKey(object: object, id: id, pred: &pred)
-            action = .make(key: key, kind: try decodeObjectKind(), pred: pred)
+            let index = try decodeKey(object: object, id: id, pred: &pred)
+            action = .make(key: key(index), kind: try decodeObjectKind(), pred: pred)
             objects.append(made: id)
         case .delete:
-            let (key, _) = try decodeKey(object: object, id: id, pred: &pred)
-            action = .delete(key: key, pred: pred)
+            let index = try decodeKey(object: object, id: id, pred: &pred)
+            action = .delete(key: key(index), pred: pred)
         case .insert(let form, let afterCode, let beforeCode):
             let (after, before) = try decodeOrigins(in: object, afterCode, beforeCode, kindOffset: kindOffset)
             let width: UInt64
@@ -1227,9 +1227,9 @@ struct ChangeDecoder {
 
     /// A map operation's key (and its string index); its predecessors, coded against the
     /// register's last writer, replace the contents of `pred`.
-    private mutating func decodeKey(object: ListedObject, id: OpID, pred: inout [OpID]) throws(EncodingError) -> (String, UInt64) {
+    private mutating func decodeKey(object: ListedObject, id: OpID, pred: inout [OpID]) throws(EncodingError) -> UInt64 {
         let keyOffset = opKey.offset
-        let (key, index) = try strings.resolve(try opKey.next(), offset: keyOffset)
+        let index = try strings.resolveIndex(try opKey.next(), offset: keyOffset)
         lastKey = Int(index)
         let base: OpID
         if let slot = listedMap(object) {
@@ -1251,7 +1251,7 @@ struct ChangeDecoder {
                 pred.removeAll(keepingCapacity: true)
                 pred.append(only)
             }
-            return (key, index)
+            return index
         }
         // `removeAll(keepingCapacity:)` is a generic range replacement, several times the
         // cost of dropping one.
@@ -1263,8 +1263,12 @@ struct ChangeDecoder {
             let replica = code == 0 ? base.replica : replicas[code - 1]
             pred.append(OpID(replica: replica, counter: base.counter &- UInt64(bitPattern: try predCounter.nextSigned())))
         }
-        return (key, index)
+        return index
     }
+
+    /// The key at `index` of the payload's string table (one ``decodeKey(object:id:pred:)`` returned).
+    @inline(__always)
+    private func key(_ index: UInt64) -> String { strings.strings[Int(index)] }
 
     /// An operation ID the typing model did not predict.
     private mutating func decodeExplicit(in object: ListedObject) throws(EncodingError) -> OpID {

@@ -58,17 +58,26 @@ struct StringTableDecoder {
     /// Resolves reference `code` read at `offset`.
     @inline(__always)
     mutating func resolve(_ code: UInt64, offset: Int) throws(EncodingError) -> (string: String, index: UInt64) {
+        let index = try resolveIndex(code, offset: offset)
+        return (strings[Int(index)], index)
+    }
+
+    /// The table index reference `code` (read at `offset`) names, checked as ``resolve(_:offset:)``
+    /// checks it, without the string: a map write needs only the key's index unless someone
+    /// reads its event (and the string's retain and release were two atomics per write).
+    @inline(__always)
+    mutating func resolveIndex(_ code: UInt64, offset: Int) throws(EncodingError) -> UInt64 {
         if code == 0 {
             guard introduced < strings.count else {
                 throw .invalid(offset: offset, reason: "string reference beyond the \(strings.count)-entry string table")
             }
             introduced += 1
-            return (strings[introduced - 1], UInt64(introduced - 1))
+            return UInt64(introduced - 1)
         }
         guard code <= UInt64(introduced) else {
             throw .invalid(offset: offset, reason: "string reference \(code - 1) to a string not introduced yet (\(introduced) so far)")
         }
-        return (strings[Int(code - 1)], code - 1)
+        return code - 1
     }
 }
 
