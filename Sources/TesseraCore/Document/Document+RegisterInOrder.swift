@@ -32,20 +32,22 @@ extension Document {
     /// unchanged, if the operation is invalid.
     @inline(__always)
     mutating func writeRegisterInOrder(
-        _ target: MapTarget, objectID: ObjectID, key: @autoclosure () -> String, keyIndex: UInt32, value: Value?, pred: [OpID],
-        id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout EventLog
+        _ target: MapTarget, objectID: ObjectID, key: @autoclosure () -> String, keyIndex: UInt32, value: consuming Value?,
+        pred: [OpID], id counter: UInt64, of change: ChangeStart, replica: UInt32, lamport: UInt64, events: inout EventLog
     ) -> Bool {
         // The operation's counter must fit the log's 32 bits (as ``classify`` checks for a change).
         guard counter < UInt64(UInt32.max) - 1 else { return false }
         for p in pred where !isKnown(p, before: counter, of: change) { return false }
         let predStart = logPredecessors(pred)
         var valueIndex = OpRecord.absent
-        if let value {
+        let kind: OpKind = value == nil ? .delete : .set
+        // Moved into the pool, not copied (a copy and a destroy of the value per write).
+        if let value = consume value {
             valueIndex = UInt32(core.values.count)
             core.values.append(value)
         }
         writeRegister(id: ItemID(replica: replica, counter: UInt32(counter)), lamport: lamport, object: target.item,
-                      map: target.map, objectID: objectID, key: key(), keyIndex: keyIndex, kind: value == nil ? .delete : .set,
+                      map: target.map, objectID: objectID, key: key(), keyIndex: keyIndex, kind: kind,
                       valueIndex: valueIndex, objectKind: .map, predStart: predStart, events: &events)
         return true
     }
