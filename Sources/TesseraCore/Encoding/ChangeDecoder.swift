@@ -1225,8 +1225,9 @@ struct ChangeDecoder {
         return (first, count)
     }
 
-    /// A map operation's key (and its string index); its predecessors, coded against the
-    /// register's last writer, replace the contents of `pred`.
+    /// A map operation's key, as its index in the payload's string table (``key(_:)`` gives
+    /// the string); its predecessors, coded against the register's last writer, replace the
+    /// contents of `pred`.
     private mutating func decodeKey(object: ListedObject, id: OpID, pred: inout [OpID]) throws(EncodingError) -> UInt64 {
         let keyOffset = opKey.offset
         let index = try strings.resolveIndex(try opKey.next(), offset: keyOffset)
