@@ -45,6 +45,15 @@ extension DocumentCore {
         changes.append(record)
     }
 
+    /// Lists the records from `first` on, all of replica index `replica`, in that replica's
+    /// index at once: a run of register writes (one record each) appends its records to
+    /// ``changes`` alone and lists them after the run, one append instead of one per write.
+    /// Nothing reads the index while a payload is applied; a payload that fails part-way is
+    /// cut back to its mark, index and records alike.
+    mutating func indexRecords(of replica: UInt32, from first: Int) {
+        changesByReplica[Int(replica)].append(contentsOf: Int32(first)..<Int32(changes.count))
+    }
+
     /// Whether `record` (a change, or a run) continued the last record's run, and if so
     /// folds it in.
     private mutating func joinsRun(_ record: ChangeRecord) -> Bool {

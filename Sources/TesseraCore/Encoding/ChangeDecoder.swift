@@ -336,6 +336,7 @@ struct ChangeDecoder {
                 let origin = interned(origin: o)
                 let change = Document.ChangeStart(replica: id, start: start)
                 reserveForWrites(changes: Int(run.count), operations: Int(run.count), in: &document, events: &events)
+                let firstRecord = document.core.changes.count
                 var k: UInt64 = 0
                 while k < run.count {
                     try readObjectsAhead(Int(min(UInt64(Self.lookahead), run.count - k)), in: &document)
@@ -347,13 +348,15 @@ struct ChangeDecoder {
                             run.meaning, on: object, counter: counter, of: change, replica: replica, lamport: startLamport + k,
                             to: &document, pred: &pred, keyIndices: &keyIndices, staging: &staging, events: &events) == counter + 1
                         else { return false }
-                        document.core.appendUnjoined(ChangeRecord(
+                        // Listed in the replica's index once for the run, below.
+                        document.core.changes.append(ChangeRecord(
                             replica: replica, startCounter: UInt32(counter), width: 1, opStart: UInt32(opStart),
                             opCount: UInt32(document.core.ops.count - opStart), depStart: UInt32(document.core.deps.count),
                             depCount: 0, origin: origin, startLamport: startLamport + k, timestamp: previousTimestamp))
                         k += 1
                     }
                 }
+                document.core.indexRecords(of: replica, from: firstRecord)
                 // One clock and frontier update for the run: the same as one per change.
                 document.core.recordApplied(replica: replica, start: UInt32(start), width: UInt32(run.count),
                                             lamport: startLamport, dependencies: [])
@@ -1234,7 +1237,13 @@ struct ChangeDecoder {
         lastKey = Int(index)
         let base: OpID
         if let slot = listedMap(object) {
-            base = writers.base(object: object, key: index, id: id, head: &listedMaps[slot].writers)
+            // Read, and written back only when it changes (an object's first key, or its
+            // move to the hash table): passed `inout`, the list was checked for uniqueness
+            // on every write.
+            let stored = listedMaps[slot].writers
+            var head = stored
+            base = writers.base(object: object, key: index, id: id, head: &head)
+            if head != stored { listedMaps[slot].writers = head }
         } else {
             base = writers.base(object: object, key: index, id: id)
         }

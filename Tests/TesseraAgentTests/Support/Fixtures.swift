@@ -84,16 +84,18 @@ func agentReplies(to request: RequestID, on board: LiveBoard) -> [ChatMessage] {
     board.messages.filter { $0.request == request.rawValue && $0.author.isAgent }
 }
 
-/// Polls `condition` (real time) until it holds or `timeout` passes.
+/// Polls `condition` every 10 ms until it holds, giving up after `timeout` worth of polls.
 ///
-/// The timeout is generous on purpose: it returns as soon as the condition holds, and under
-/// `swift test` the whole run shares a cooperative pool of one thread per core, which the
-/// CPU-bound suites (trace replays, seeded histories) can hold for tens of seconds.
+/// The limit counts polls, not wall-clock time. Under `swift test` the whole run shares a
+/// cooperative pool of one thread per core, and on two cores the CPU-bound suites (trace
+/// replays, seeded histories) held it for 120–290 s at a time: a real-time deadline then
+/// expired while neither the test nor the replicas it waits for could run at all. Counted in
+/// polls, only the time the test itself got is spent.
 func eventually(timeout: Duration = .seconds(120), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    let interval = Duration.milliseconds(10)
+    for _ in 0..<Int(timeout / interval) {
         if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
+        try? await Task.sleep(for: interval)
     }
     return await condition()
 }

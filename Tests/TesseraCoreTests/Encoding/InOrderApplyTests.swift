@@ -71,6 +71,15 @@ struct InOrderApplyTests {
         #expect(fast.lamport == general.lamport, "\(comment)")
         #expect(fast.changes() == general.changes(), "\(comment)")
         #expect(fast.encodeSnapshot() == general.encodeSnapshot(), "\(comment)")
+        // Every operation is found in its change (the log's index by replica, which a run of
+        // writes fills once for the run).
+        for change in general.changes(since: document.version) {
+            for counter in change.counters {
+                let id = OpID(replica: change.replica, counter: counter)
+                #expect(fast.change(containing: id) == change, "\(comment): \(id)")
+                #expect(fast.origin(of: id) == change.origin, "\(comment): \(id)")
+            }
+        }
         if let events {
             #expect(events.origins == expected.origins, "\(comment)")
             // The in-order path may report a typed run in pieces, in another order, where the
