@@ -19,7 +19,7 @@ struct CommandLineAgentTests {
     }
 
     /// Polls `{"tool":"requests"}` until `request` is answered, at most 240 times half a second
-    /// apart (about two minutes of polling, counted in polls as ``eventually(timeout:_:)`` is,
+    /// apart (about two minutes of polling, counted in polls as ``pollUntil(every:atMost:_:)`` is,
     /// so that time the test could not run is not counted); returns its summary.
     static func waitUntilAnswered(_ request: String, asking process: TesseraProcess) async throws -> JSONValue {
         var summary: JSONValue = .null

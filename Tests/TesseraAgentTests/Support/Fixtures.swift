@@ -3,6 +3,7 @@ import TesseraAgent
 import TesseraCanvas
 import TesseraCore
 import TesseraSync
+import TesseraTestSupport
 
 /// A wall clock the test moves by hand; `sleep` only yields, so a started loop spins
 /// through virtual time without slowing the test.
@@ -84,18 +85,8 @@ func agentReplies(to request: RequestID, on board: LiveBoard) -> [ChatMessage] {
     board.messages.filter { $0.request == request.rawValue && $0.author.isAgent }
 }
 
-/// Polls `condition` every 10 ms until it holds, giving up after `timeout` worth of polls.
-///
-/// The limit counts polls, not wall-clock time. Under `swift test` the whole run shares a
-/// cooperative pool of one thread per core, and on two cores the CPU-bound suites (trace
-/// replays, seeded histories) held it for 120–290 s at a time: a real-time deadline then
-/// expired while neither the test nor the replicas it waits for could run at all. Counted in
-/// polls, only the time the test itself got is spent.
+/// Polls `condition` every 10 ms until it holds, for at most `timeout` worth of polls (see
+/// ``pollUntil(every:atMost:_:)``, which counts polls rather than wall-clock time).
 func eventually(timeout: Duration = .seconds(120), _ condition: () async -> Bool) async -> Bool {
-    let interval = Duration.milliseconds(10)
-    for _ in 0..<Int(timeout / interval) {
-        if await condition() { return true }
-        try? await Task.sleep(for: interval)
-    }
-    return await condition()
+    await pollUntil(every: .milliseconds(10), atMost: timeout, condition)
 }

@@ -70,15 +70,8 @@ func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable (
     }
 }
 
-/// Polls `condition` every 20 ms until it holds, giving up after `timeout` worth of polls;
-/// returns whether it held. The test asserts on what it observes afterwards, never on how
-/// long it took. The limit counts polls, not wall-clock time, so that time the test could not
-/// run (the CPU-bound suites holding the cooperative pool) is not counted against it.
+/// Polls `condition` every 20 ms until it holds, for at most `timeout` worth of polls (see
+/// ``pollUntil(every:atMost:_:)``, which counts polls rather than wall-clock time).
 func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let interval = Duration.milliseconds(20)
-    for _ in 0..<Int(timeout / interval) {
-        if try await condition() { return true }
-        try? await Task.sleep(for: interval)
-    }
-    return try await condition()
+    try await pollUntil(every: .milliseconds(20), atMost: timeout, condition)
 }
