@@ -8,31 +8,37 @@ struct TraceWorkload {
     var trace: EditingTrace
     var batch: Int
 
+    /// The timed local replay: the trace's transactions, `batch` at a time, into `text` of
+    /// `document`. A function of its own (not inlined), so that a profiler can single it out
+    /// (`valgrind --tool=callgrind --toggle-collect='*replayLocally*'`).
+    @inline(never)
+    func replayLocally(into document: inout Document, text: ObjectID) throws(DocumentError) {
+        let ends = trace.transactionEnds
+        let batch = max(1, batch)
+        try trace.patches.withUnsafeBufferPointer { patches throws(DocumentError) in
+            var t = 0
+            var first = 0
+            while t < ends.count {
+                t = min(ends.count, t + batch)
+                let end = ends[t - 1]
+                try document.transact { (doc: inout Document) throws(DocumentError) in
+                    for p in first..<end {
+                        let patch = patches[p]
+                        if patch.deleteCount > 0 { try doc.remove(at: patch.position, count: patch.deleteCount, in: text) }
+                        if !patch.insert.isEmpty { try doc.insertText(patch.insert, at: patch.position, in: text) }
+                    }
+                }
+                first = end
+            }
+        }
+    }
+
     func runOnce(_ rec: inout Recorder) throws {
         let patches = trace.patchCount
         let heapBefore = Machine.liveHeapBytes
         var a = Document(replica: .peerbenchA)
         let text = try a.makeObject(.text, forKey: "text")
-        let ends = trace.transactionEnds
-        let batch = max(1, batch)
-        let (_, local) = try trace.patches.withUnsafeBufferPointer { patches throws(DocumentError) in
-            try Clock.measure { () throws(DocumentError) in
-                var t = 0
-                var first = 0
-                while t < ends.count {
-                    t = min(ends.count, t + batch)
-                    let end = ends[t - 1]
-                    try a.transact { (doc: inout Document) throws(DocumentError) in
-                        for p in first..<end {
-                            let patch = patches[p]
-                            if patch.deleteCount > 0 { try doc.remove(at: patch.position, count: patch.deleteCount, in: text) }
-                            if !patch.insert.isEmpty { try doc.insertText(patch.insert, at: patch.position, in: text) }
-                        }
-                    }
-                    first = end
-                }
-            }
-        }
+        let (_, local) = try Clock.measure { () throws(DocumentError) in try replayLocally(into: &a, text: text) }
         rec.add("local_s", local)
         rec.add("local_patches_per_s", local.rate(patches))
         rec.add("local_doc_heap_bytes", count: Machine.liveHeapBytes - heapBefore)

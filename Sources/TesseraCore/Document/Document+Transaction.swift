@@ -14,16 +14,16 @@ extension Document {
     /// the outer transaction.
     ///
     /// - Returns: the operations written and the events they caused.
+    ///
+    /// Inlinable, so that it is specialised for the caller's `body` and error type: called
+    /// generically from another module, the closure and its error went through the runtime's
+    /// generic paths at every keystroke.
+    @inlinable
     @discardableResult
     public mutating func transact<E: Error>(origin: Origin? = nil, _ body: (inout Document) throws(E) -> Void) throws(E) -> Commit {
-        if open != nil {
+        guard beginTransaction(origin: origin) else {
             try body(&self)
-            return Commit(operations: nil, recorded: .none)
-        }
-        if let origin {
-            begin(origin: origin, recordsEvents: true)
-        } else {
-            beginAsOwnOrigin(recordsEvents: true)
+            return .joined
         }
         do {
             try body(&self)
@@ -31,7 +31,21 @@ extension Document {
             _ = commit()
             throw error
         }
-        return committing()
+        return commit()
+    }
+
+    /// Opens a transaction as `origin` (``origin`` by default) that records events, unless
+    /// one is open already; returns whether it did. The non-generic half of
+    /// ``transact(origin:_:)``.
+    @usableFromInline
+    mutating func beginTransaction(origin: Origin?) -> Bool {
+        if open != nil { return false }
+        if let origin {
+            begin(origin: origin, recordsEvents: true)
+        } else {
+            beginAsOwnOrigin(recordsEvents: true)
+        }
+        return true
     }
 
     /// Runs `body` in a transaction when none is open; used by the single-call writers.
@@ -49,12 +63,13 @@ extension Document {
         begin(originIndex: core.origins.index(of: origin), recordsEvents: recordsEvents, undoKind: undoKind)
     }
 
-    /// ``begin(origin:recordsEvents:undoKind:)`` as ``origin``, read in place: passed from a
-    /// caller that mutates the document, it was copied (its strings retained and released)
-    /// for every keystroke.
+    /// ``begin(origin:recordsEvents:undoKind:)`` as ``origin``, read in place (passed from a
+    /// caller that mutates the document, it was copied, its strings retained and released,
+    /// for every keystroke) and interned once (see ``DocumentCore/ownOriginIndex``).
     mutating func beginAsOwnOrigin(recordsEvents: Bool, undoKind: UndoKind = .none) {
         ensureHistory()
-        begin(originIndex: core.origins.index(of: origin), recordsEvents: recordsEvents, undoKind: undoKind)
+        if core.ownOriginIndex == .max { core.ownOriginIndex = core.origins.index(of: origin) }
+        begin(originIndex: core.ownOriginIndex, recordsEvents: recordsEvents, undoKind: undoKind)
     }
 
     private mutating func begin(originIndex: UInt32, recordsEvents: Bool, undoKind: UndoKind) {
@@ -75,14 +90,9 @@ extension Document {
             opStart: core.ops.count, recordsEvents: recordsEvents, timestamp: Document.now(), undoKind: undoKind)
     }
 
+    /// Commits the open transaction (none: an empty commit).
+    @usableFromInline
     mutating func commit() -> Commit {
-        committing()
-    }
-
-    /// ``commit()``, inlined into ``transact(origin:_:)``: called, its 97-byte result was
-    /// written to the stack and copied again into the caller's, every keystroke.
-    @inline(__always)
-    private mutating func committing() -> Commit {
         guard let tx = open.take() else { return Commit(operations: nil, recorded: .none) }
         // One event (a keystroke's) moves into the commit, leaving the buffer empty and
         // unshared. Several are shared, not copied: the next recording transaction empties

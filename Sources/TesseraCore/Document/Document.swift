@@ -33,7 +33,9 @@ public struct Document: Sendable {
     var undo = UndoState()
 
     /// The origin recorded on this replica's changes unless a transaction names another.
-    public var origin: Origin
+    public var origin: Origin {
+        didSet { core.ownOriginIndex = .max }
+    }
 
     /// Creates an empty document written by `replica`.
     public init(replica: ReplicaID = .random(), origin: Origin = .anonymous) {
@@ -168,6 +170,10 @@ public struct Commit: Sendable {
         self.operations = operations
         self.recorded = recorded
     }
+
+    /// What a transaction nested in another returns: its writes are the outer one's.
+    @usableFromInline
+    static var joined: Commit { Commit(operations: nil, recorded: .none) }
 }
 
 /// A transaction's events, the usual single one inline (see ``Commit/recorded``).
