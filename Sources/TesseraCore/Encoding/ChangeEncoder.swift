@@ -69,22 +69,9 @@ struct ChangeEncoder {
     }
 
     mutating func append(_ change: Change) {
-        changeCount += 1
-        operationCount += change.operations.count
-        let replica = replicas.index(change.replica)
-        changeReplica.append(replica)
-        changeCounter.append(signed: Int64(bitPattern: change.startCounter &- replicas.nextCounter[Int(replica)]))
-        changeLamport.append(signed: Int64(bitPattern: change.startLamport &- nextLamport))
-        changeOpCount.append(UInt64(change.operations.count))
-        changeTimestamp.append(signed: change.timestamp &- previousTimestamp)
-        previousTimestamp = change.timestamp
-        changeOrigin.append(originIndex(change.origin))
-        changeDepCount.append(UInt64(change.dependencies.count))
-        for dep in change.dependencies {
-            depReplica.append(replicas.index(dep.replica))
-            depCounter.append(signed: Int64(bitPattern: dep.counter &- previousDepCounter))
-            previousDepCounter = dep.counter
-        }
+        let replica = appendHeader(replica: change.replica, startCounter: change.startCounter, startLamport: change.startLamport,
+                                   operations: change.operations.count, timestamp: change.timestamp,
+                                   origin: originIndex(change.origin), dependencies: change.dependencies)
         var counter = change.startCounter
         for operation in change.operations {
             append(operation, replica: change.replica, counter: counter)
@@ -92,6 +79,44 @@ struct ChangeEncoder {
         }
         replicas.nextCounter[Int(replica)] = counter
         nextLamport = change.startLamport &+ (counter &- change.startCounter)
+    }
+
+    /// ``append(_:)`` for a change of one operation, `operation`, and no dependencies, its
+    /// origin given as its index in this encoder's table (``originIndex(_:)``): the same
+    /// bytes, without a ``Change`` (an array of one operation, built and destroyed per
+    /// keystroke when a document exports its typing). See ``DocumentCore/encodeHistory(since:into:)``.
+    mutating func appendSingle(_ operation: Operation, replica id: ReplicaID, startCounter: UInt64, startLamport: UInt64,
+                               timestamp: Int64, origin: UInt64) {
+        let replica = appendHeader(replica: id, startCounter: startCounter, startLamport: startLamport, operations: 1,
+                                   timestamp: timestamp, origin: origin, dependencies: [])
+        append(operation, replica: id, counter: startCounter)
+        let counter = startCounter &+ UInt64(operation.width)
+        replicas.nextCounter[Int(replica)] = counter
+        nextLamport = startLamport &+ (counter &- startCounter)
+    }
+
+    /// The per-change columns of a change (its operations follow); returns the index of its
+    /// replica in the table.
+    @inline(__always)
+    private mutating func appendHeader(replica id: ReplicaID, startCounter: UInt64, startLamport: UInt64, operations: Int,
+                                       timestamp: Int64, origin: UInt64, dependencies: [OpID]) -> UInt64 {
+        changeCount += 1
+        operationCount += operations
+        let replica = replicas.index(id)
+        changeReplica.append(replica)
+        changeCounter.append(signed: Int64(bitPattern: startCounter &- replicas.nextCounter[Int(replica)]))
+        changeLamport.append(signed: Int64(bitPattern: startLamport &- nextLamport))
+        changeOpCount.append(UInt64(operations))
+        changeTimestamp.append(signed: timestamp &- previousTimestamp)
+        previousTimestamp = timestamp
+        changeOrigin.append(origin)
+        changeDepCount.append(UInt64(dependencies.count))
+        for dep in dependencies {
+            depReplica.append(replicas.index(dep.replica))
+            depCounter.append(signed: Int64(bitPattern: dep.counter &- previousDepCounter))
+            previousDepCounter = dep.counter
+        }
+        return replica
     }
 
     private mutating func append(_ operation: Operation, replica: ReplicaID, counter: UInt64) {
@@ -200,8 +225,9 @@ struct ChangeEncoder {
         }
     }
 
-    /// Origins are few, so their strings are stored inline rather than in the string table.
-    private mutating func originIndex(_ origin: Origin) -> UInt64 {
+    /// The index of `origin` in this encoder's origin table, which it joins if new. Origins
+    /// are few, so their strings are stored inline rather than in the string table.
+    mutating func originIndex(_ origin: Origin) -> UInt64 {
         if let last = lastOrigin, last.origin.hasSameBytes(as: origin) { return last.index }
         let key = OriginKey(origin)
         let index: UInt64

@@ -37,8 +37,9 @@ extension Document {
     /// Complexity: O(size of the delta).
     public func encodeChanges(since version: VersionVector, compression: PayloadCompression = .automatic) -> [UInt8] {
         let core = historyCore
-        let changes = core.changeIndices(since: version).map(core.publicChange)
-        return Container.encode(kind: .changes, payload: ChangeEncoder.encode(changes), compression: compression)
+        var encoder = ChangeEncoder()
+        core.encodeHistory(since: version, into: &encoder)
+        return Container.encode(kind: .changes, payload: encoder.finish(), compression: compression)
     }
 
     /// Encodes the whole document: its complete history (every change, in causal order) and
@@ -57,8 +58,9 @@ extension Document {
         }
         if let stored { return stored }
         let core = historyCore
-        let history = core.changeIndices(since: VersionVector()).map(core.publicChange)
-        let payload = ChangeEncoder.encode(history, extraSections: [(StateSection.id, StateEncoder.encode(core))])
+        var encoder = ChangeEncoder()
+        core.encodeHistory(since: VersionVector(), into: &encoder)
+        let payload = encoder.finish(extraSections: [(StateSection.id, StateEncoder.encode(core))])
         return Container.encode(kind: .snapshot, payload: payload, compression: compression, flags: .materializedState)
     }
 
@@ -146,6 +148,37 @@ extension DocumentCore {
         if layout.changeCount > 0 {
             deferred = DeferredHistory(bytes: bytes, limits: limits, changeCount: layout.changeCount,
                                        operationCount: layout.operationCount)
+        }
+    }
+}
+
+extension DocumentCore {
+    /// Appends to `encoder` every change this core has that `version` lacks, in the order of
+    /// ``changeIndices(since:)``: the bytes `ChangeEncoder.encode(changeIndices(since:).map(publicChange))`
+    /// gives, without that array of changes.
+    ///
+    /// A change is encoded as soon as it is built and dropped after, and a keystroke of a run
+    /// (one operation, no dependency) goes in as its operation alone
+    /// (``ChangeEncoder/appendSingle(_:replica:startCounter:startLamport:timestamp:origin:)``),
+    /// its origin looked up once per origin of the log rather than compared string by string.
+    /// Building every change of a typed text first, an array and an operation array per
+    /// keystroke, then destroying them, was over half of exporting it.
+    func encodeHistory(since version: VersionVector, into encoder: inout ChangeEncoder) {
+        // The encoder's index of each origin of the log, plus one (0: not looked up yet).
+        var originCodes = [UInt64](repeating: 0, count: origins.origins.count)
+        for logged in changeIndices(since: version) {
+            let record = changes[logged.record]
+            guard record.run > 1, logged.part > 0 || record.depCount == 0 else {
+                encoder.append(publicChange(logged))
+                continue
+            }
+            let o = Int(record.origin)
+            if originCodes[o] == 0 { originCodes[o] = encoder.originIndex(origins.origins[o]) + 1 }
+            let part = logged.part
+            encoder.appendSingle(
+                publicOperation(runOperation(ops[Int(record.opStart)], of: record, part: part)),
+                replica: replicas.ids[Int(record.replica)], startCounter: UInt64(record.startCounter + part),
+                startLamport: record.startLamport + UInt64(part), timestamp: record.timestamp, origin: originCodes[o] - 1)
         }
     }
 }
