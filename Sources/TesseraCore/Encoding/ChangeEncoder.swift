@@ -144,19 +144,12 @@ struct ChangeEncoder {
             objectKind.append(UInt64(kind.rawValue))
             objects.append(ObjectID(id))
         case .insertText(let after, let before, let text):
-            appendInsert(.text, after, before, object: object, id: id, width: UInt64(operation.width))
             var text = text
             text.withUTF8 { utf8 in
-                textLength.append(UInt64(utf8.count))
-                textUTF8.write(contentsOf: utf8)
+                appendText(utf8, width: UInt64(operation.width), after, before, object: object, id: id)
             }
         case .remove(let first, let count):
-            let state = cursors.state(of: object)
-            let code = cursors.removeCode(first, state)
-            opKind.append(OperationSymbol.removeBase + UInt64(code))
-            if code == SequenceCursors.removeExplicit { appendExplicit(first, in: object) }
-            removeCount.append(signed: Int64(count))
-            cursors.recordRemove(in: object, first: first)
+            appendRemove(first, count: count, object: object)
         case .increment(let delta):
             opKind.append(OperationSymbol.increment)
             incrementDelta.append(signed: delta)
@@ -164,6 +157,64 @@ struct ChangeEncoder {
     }
 
     /// Writes a map operation's key and predecessors; returns the key's string index.
+    /// The rest of a text insert's columns, its kind and object written: its origins, and
+    /// its text, `utf8` (`width` scalars).
+    @inline(__always)
+    private mutating func appendText(_ utf8: UnsafeBufferPointer<UInt8>, width: UInt64, _ after: OpID?, _ before: OpID?,
+                                     object: ListedObject, id: OpID) {
+        appendInsert(.text, after, before, object: object, id: id, width: width)
+        textLength.append(UInt64(utf8.count))
+        // One byte, a typed ASCII character, appended as such: the generic append of a buffer
+        // was an eighth of exporting a typed text.
+        if utf8.count == 1 { textUTF8.write(utf8[0]) } else { textUTF8.write(contentsOf: utf8) }
+    }
+
+    /// The columns of a remove of `count` elements from `first` on, its object written.
+    @inline(__always)
+    private mutating func appendRemove(_ first: OpID, count: Int, object: ListedObject) {
+        let state = cursors.state(of: object)
+        let code = cursors.removeCode(first, state)
+        opKind.append(OperationSymbol.removeBase + UInt64(code))
+        if code == SequenceCursors.removeExplicit { appendExplicit(first, in: object) }
+        removeCount.append(signed: Int64(count))
+        cursors.recordRemove(in: object, first: first)
+    }
+
+    /// One keystroke of a run, as the operation of a change of its own (see ``appendKeystroke``).
+    enum Keystroke {
+        /// `scalar` typed into the text between `after` and `before`.
+        case typed(Unicode.Scalar, after: OpID?, before: OpID?)
+        /// The removal of the element `first`.
+        case removed(first: OpID)
+    }
+
+    /// ``appendSingle(_:replica:startCounter:startLamport:timestamp:origin:)`` for a keystroke
+    /// of `object`, without an ``Operation``: the same bytes, with no operation (and, typed, no
+    /// `String`) built, copied and destroyed per keystroke.
+    mutating func appendKeystroke(_ keystroke: Keystroke, in object: ObjectID, replica id: ReplicaID, startCounter: UInt64,
+                                  startLamport: UInt64, timestamp: Int64, origin: UInt64) {
+        let replica = appendHeader(replica: id, startCounter: startCounter, startLamport: startLamport, operations: 1,
+                                   timestamp: timestamp, origin: origin, dependencies: [])
+        let listed = opObject.append(object, objects: &objects, replicas: &replicas)
+        switch keystroke {
+        case .typed(let scalar, let after, let before):
+            var bytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &bytes) { buffer in
+                var count = 0
+                UTF8.encode(scalar) { byte in
+                    buffer[count] = byte
+                    count += 1
+                }
+                appendText(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count),
+                           width: 1, after, before, object: listed, id: OpID(replica: id, counter: startCounter))
+            }
+        case .removed(let first):
+            appendRemove(first, count: 1, object: listed)
+        }
+        replicas.nextCounter[Int(replica)] = startCounter &+ 1
+        nextLamport = startLamport &+ 1
+    }
+
     @discardableResult
     private mutating func appendKey(_ key: String, pred: [OpID], object: ListedObject, id: OpID) -> UInt64 {
         let (code, index) = strings.reference(key)

@@ -158,14 +158,18 @@ extension DocumentCore {
     /// gives, without that array of changes.
     ///
     /// A change is encoded as soon as it is built and dropped after, and a keystroke of a run
-    /// (one operation, no dependency) goes in as its operation alone
-    /// (``ChangeEncoder/appendSingle(_:replica:startCounter:startLamport:timestamp:origin:)``),
-    /// its origin looked up once per origin of the log rather than compared string by string.
+    /// (one operation, no dependency) goes in as what it types or removes
+    /// (``ChangeEncoder/appendKeystroke(_:in:replica:startCounter:startLamport:timestamp:origin:)``),
+    /// with no change, operation or string built, its origin looked up once per origin of the
+    /// log rather than compared string by string.
     /// Building every change of a typed text first, an array and an operation array per
     /// keystroke, then destroying them, was over half of exporting it.
     func encodeHistory(since version: VersionVector, into encoder: inout ChangeEncoder) {
         // The encoder's index of each origin of the log, plus one (0: not looked up yet).
         var originCodes = [UInt64](repeating: 0, count: origins.origins.count)
+        // The object of the run being written (its keystrokes come one after the other).
+        var objectRecord = -1
+        var object = ObjectID.root
         for logged in changeIndices(since: version) {
             let record = changes[logged.record]
             guard record.run > 1, logged.part > 0 || record.depCount == 0 else {
@@ -175,10 +179,29 @@ extension DocumentCore {
             let o = Int(record.origin)
             if originCodes[o] == 0 { originCodes[o] = encoder.originIndex(origins.origins[o]) + 1 }
             let part = logged.part
-            encoder.appendSingle(
-                publicOperation(runOperation(ops[Int(record.opStart)], of: record, part: part)),
-                replica: replicas.ids[Int(record.replica)], startCounter: UInt64(record.startCounter + part),
-                startLamport: record.startLamport + UInt64(part), timestamp: record.timestamp, origin: originCodes[o] - 1)
+            let single = runOperation(ops[Int(record.opStart)], of: record, part: part)
+            let replica = replicas.ids[Int(record.replica)]
+            let counter = UInt64(record.startCounter + part)
+            let lamport = record.startLamport + UInt64(part)
+            let keystroke: ChangeEncoder.Keystroke
+            switch single.kind {
+            case .insertText:
+                let scalars = sequences[Int(objects[single.object]?.index ?? 0)].scalars
+                func optionalOp(_ raw: UInt64) -> OpID? { raw == 0 ? nil : opID(ItemID(packed: raw)) }
+                keystroke = .typed(scalars[Int(single.payload)], after: optionalOp(single.a), before: optionalOp(single.b))
+            case .remove:
+                keystroke = .removed(first: opID(ItemID(packed: single.a)))
+            default:
+                encoder.appendSingle(publicOperation(single), replica: replica, startCounter: counter, startLamport: lamport,
+                                     timestamp: record.timestamp, origin: originCodes[o] - 1)
+                continue
+            }
+            if logged.record != objectRecord {
+                objectRecord = logged.record
+                object = objectID(single.object)
+            }
+            encoder.appendKeystroke(keystroke, in: object, replica: replica, startCounter: counter, startLamport: lamport,
+                                    timestamp: record.timestamp, origin: originCodes[o] - 1)
         }
     }
 }

@@ -19,8 +19,8 @@ struct HistoryExportTests {
         return encoder.finish()
     }
 
-    /// Three replicas typing, backspacing and forward deleting in one text (runs in the log),
-    /// with other edits, two origins per replica and merges in between (so that a run's
+    /// Three replicas typing, backspacing and forward deleting in one text and appending to a
+    /// list (runs in the log), with other edits, two origins per replica and merges in between (so that a run's
     /// first keystroke may carry dependencies). Returns the merged document and the versions
     /// it passed through.
     static func typedDocument(seed: UInt64) throws -> (Document, [VersionVector]) {
@@ -38,7 +38,7 @@ struct HistoryExportTests {
                 docs[i].origin = round % 3 == 0 ? people[(i + 1) % people.count] : people[i]
                 let length = try docs[i].count(of: text)
                 var cursor = rng.below(length + 1)
-                switch rng.below(5) {
+                switch rng.below(6) {
                 case 0, 1:  // typing at a cursor, one keystroke per change
                     for _ in 0..<(1 + rng.below(12)) {
                         try docs[i].insertText(["a", "b", " ", "é", "🙂"][rng.below(5)], at: cursor, in: text)
@@ -51,6 +51,8 @@ struct HistoryExportTests {
                     }
                 case 3:  // forward deleting
                     for _ in 0..<min(length - cursor, 1 + rng.below(6)) { try docs[i].remove(at: cursor, count: 1, in: text) }
+                case 4:  // appending to a list, a value per change (a run of list inserts)
+                    for k in 0..<(1 + rng.below(5)) { try docs[i].append(.int(Int64(k)), to: list) }
                 default:  // anything else, several operations in one change
                     try docs[i].transact { doc in
                         try doc.set("k\(rng.below(3))", to: .int(Int64(rng.below(100))))
@@ -73,7 +75,9 @@ struct HistoryExportTests {
     func sameBytes(seed: UInt64) throws {
         let (document, versions) = try Self.typedDocument(seed: seed)
         // The log must hold runs, or the fast path was not exercised.
-        #expect(document.withState { $0.changes.contains { $0.run > 1 } })
+        #expect(document.withState { core in core.changes.contains { $0.run > 1 && core.ops[Int($0.opStart)].kind == .insertText } })
+        #expect(document.withState { core in core.changes.contains { $0.run > 1 && core.ops[Int($0.opStart)].kind == .remove } })
+        #expect(document.withState { core in core.changes.contains { $0.run > 1 && core.ops[Int($0.opStart)].kind == .insert } })
         for version in versions {
             #expect(Self.exported(document, since: version) == Self.reference(document, since: version))
         }
