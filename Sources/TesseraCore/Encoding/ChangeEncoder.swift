@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Encodes changes column by column into a change payload (FORMAT.md §4).
 ///
 /// One pass over the changes; every table lookup is a hash lookup, so encoding is
@@ -388,7 +394,15 @@ struct UTF8Key: Hashable {
 
     init(_ string: String) { self.string = string }
 
-    static func == (a: UTF8Key, b: UTF8Key) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
+    /// Byte for byte, compared in place: the generic `elementsEqual` of two UTF-8 views
+    /// was 7 % of exporting a history of shapes (a key or string value per write).
+    static func == (a: UTF8Key, b: UTF8Key) -> Bool {
+        var x = a.string
+        var y = b.string
+        return x.withUTF8 { p in
+            y.withUTF8 { q in p.count == q.count && (p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
+        }
+    }
 
     func hash(into hasher: inout Hasher) {
         // withUTF8 makes a bridged string contiguous first, so equal bytes always hash alike.

@@ -107,4 +107,21 @@ struct HistoryExportTests {
         #expect(opened.history == document.history)
         #expect(try Change.decode(document.encodeChanges(since: middle)) == document.changes(since: middle))
     }
+
+    @Test("strings equal only as Swift compares them (canonically) keep their own bytes")
+    func canonicalEquivalents() throws {
+        var document = Document(replica: ReplicaID(rawValue: 0xE1)!)
+        let forms = ["\u{E9}", "e\u{301}", "\u{E9}", "e\u{301}"]
+        for (i, form) in forms.enumerated() { try document.set("v\(i)", to: .string(form)) }
+        for loading in [SnapshotLoading.replayHistory, .materializedState] {
+            let opened = try Document(decoding: document.encodeSnapshot(), loading: loading)
+            for (i, form) in forms.enumerated() {
+                guard case .string(let read)? = try opened.get("v\(i)") else {
+                    Issue.record("v\(i) is not a string")
+                    continue
+                }
+                #expect(Array(read.utf8) == Array(form.utf8), "v\(i), \(loading)")
+            }
+        }
+    }
 }
