@@ -77,9 +77,11 @@ extension DocumentCore {
         return single
     }
 
+    /// The operation ID a record's packed origin field names (0: none).
+    func optionalOpID(_ raw: UInt64) -> OpID? { raw == 0 ? nil : opID(ItemID(packed: raw)) }
+
     func publicOperation(_ op: OpRecord) -> Operation {
         let object = objectID(op.object)
-        func optionalOp(_ raw: UInt64) -> OpID? { raw == 0 ? nil : opID(ItemID(packed: raw)) }
         // Computed eagerly for map ops only: a closure here would capture (copy) the whole core.
         var pred: [OpID] = []
         if op.kind == .set || op.kind == .make || op.kind == .delete {
@@ -97,13 +99,13 @@ extension DocumentCore {
         case .insert:
             let sequence = sequences[Int(objects[op.object]?.index ?? 0)]
             let range = Int(op.payload)..<Int(op.payload + op.count)
-            action = .insert(after: optionalOp(op.a), before: optionalOp(op.b), values: Array(sequence.elements[range]))
+            action = .insert(after: optionalOpID(op.a), before: optionalOpID(op.b), values: Array(sequence.elements[range]))
         case .insertObject:
-            action = .insertObject(after: optionalOp(op.a), before: optionalOp(op.b), kind: op.objectKind)
+            action = .insertObject(after: optionalOpID(op.a), before: optionalOpID(op.b), kind: op.objectKind)
         case .insertText:
             let sequence = sequences[Int(objects[op.object]?.index ?? 0)]
             let text = String(scalars: sequence.scalars[Int(op.payload)..<Int(op.payload + op.count)])
-            action = .insertText(after: optionalOp(op.a), before: optionalOp(op.b), text: text)
+            action = .insertText(after: optionalOpID(op.a), before: optionalOpID(op.b), text: text)
         case .remove:
             action = .remove(first: opID(ItemID(packed: op.a)), count: Int(op.count))
         case .increment:

@@ -162,7 +162,6 @@ struct ChangeEncoder {
         }
     }
 
-    /// Writes a map operation's key and predecessors; returns the key's string index.
     /// The rest of a text insert's columns, its kind and object written: its origins, and
     /// its text, `utf8` (`width` scalars).
     @inline(__always)
@@ -221,6 +220,7 @@ struct ChangeEncoder {
         nextLamport = startLamport &+ 1
     }
 
+    /// Writes a map operation's key and predecessors; returns the key's string index.
     @discardableResult
     private mutating func appendKey(_ key: String, pred: [OpID], object: ListedObject, id: OpID) -> UInt64 {
         let (code, index) = strings.reference(key)

@@ -162,6 +162,7 @@ extension DocumentCore {
     /// (``ChangeEncoder/appendKeystroke(_:in:replica:startCounter:startLamport:timestamp:origin:)``),
     /// with no change, operation or string built, its origin looked up once per origin of the
     /// log rather than compared string by string.
+    ///
     /// Building every change of a typed text first, an array and an operation array per
     /// keystroke, then destroying them, was over half of exporting it.
     func encodeHistory(since version: VersionVector, into encoder: inout ChangeEncoder) {
@@ -186,9 +187,8 @@ extension DocumentCore {
             let keystroke: ChangeEncoder.Keystroke
             switch single.kind {
             case .insertText:
-                let scalars = sequences[Int(objects[single.object]?.index ?? 0)].scalars
-                func optionalOp(_ raw: UInt64) -> OpID? { raw == 0 ? nil : opID(ItemID(packed: raw)) }
-                keystroke = .typed(scalars[Int(single.payload)], after: optionalOp(single.a), before: optionalOp(single.b))
+                let scalar = sequences[Int(objects[single.object]?.index ?? 0)].scalars[Int(single.payload)]
+                keystroke = .typed(scalar, after: optionalOpID(single.a), before: optionalOpID(single.b))
             case .remove:
                 keystroke = .removed(first: opID(ItemID(packed: single.a)))
             default:
