@@ -23,9 +23,12 @@ struct TraceWorkload {
                 let end = ends[t - 1]
                 try document.transact { (doc: inout Document) throws(DocumentError) in
                     for p in first..<end {
-                        let patch = patches[p]
-                        if patch.deleteCount > 0 { try doc.remove(at: patch.position, count: patch.deleteCount, in: text) }
-                        if !patch.insert.isEmpty { try doc.insertText(patch.insert, at: patch.position, in: text) }
+                        // Fields read in place: a copy of the patch retained and released its
+                        // string, harness work that is not the engine's.
+                        let position = patches[p].position
+                        let deleteCount = patches[p].deleteCount
+                        if deleteCount > 0 { try doc.remove(at: position, count: deleteCount, in: text) }
+                        if !patches[p].insert.isEmpty { try doc.insertText(patches[p].insert, at: position, in: text) }
                     }
                 }
                 first = end

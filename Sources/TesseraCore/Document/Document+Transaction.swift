@@ -94,17 +94,15 @@ extension Document {
     @usableFromInline
     mutating func commit() -> Commit {
         guard let tx = open.take() else { return Commit(operations: nil, recorded: .none) }
-        // One event (a keystroke's) moves into the commit, leaving the buffer empty and
-        // unshared. Several are shared, not copied: the next recording transaction empties
-        // the buffer, in place when the caller has dropped this commit. A large buffer is let
-        // go now instead.
-        let events: RecordedEvents
-        if !tx.recordsEvents || openEvents.isEmpty {
-            events = .none
-        } else if openEvents.count == 1 {
-            events = .one(openEvents.removeLast())
-        } else {
-            events = .many(openEvents)
+        // A keystroke's one plain event moves into the commit as data. Other events are
+        // shared, not copied: the next recording transaction empties the buffer, in place
+        // when the caller has dropped this commit. A large buffer is let go now instead.
+        var events = RecordedEvents.none
+        if !openPlainEvent.isNone {
+            events.plain = openPlainEvent
+            openPlainEvent = .none
+        } else if tx.recordsEvents && !openEvents.isEmpty {
+            events.many = openEvents
             if openEvents.capacity > Document.retainedEventCapacity { openEvents = [] }
         }
         let depCount = openDependencies.count
@@ -173,7 +171,33 @@ extension Document {
     /// transactions do not, so the hot path builds no event values).
     @inline(__always)
     mutating func emit(_ event: @autoclosure () -> DocumentEvent) {
-        if open?.recordsEvents == true { openEvents.append(event()) }
+        if open?.recordsEvents == true {
+            spillPlainEvent()
+            openEvents.append(event())
+        }
+    }
+
+    /// Records an event of a plain kind: as ``openPlainEvent`` when it is the transaction's
+    /// first, else after the others.
+    @inline(__always)
+    mutating func emitPlain(_ kind: PlainEvent.Kind, object: ObjectID, index: Int, value: Int64) {
+        guard open?.recordsEvents == true else { return }
+        let event = PlainEvent(kind: kind, object: object, index: index, value: value)
+        if openPlainEvent.isNone && openEvents.isEmpty {
+            openPlainEvent = event
+        } else {
+            spillPlainEvent()
+            if let event = event.event { openEvents.append(event) }
+        }
+    }
+
+    /// Moves ``openPlainEvent`` into ``openEvents``, ahead of an event that follows it.
+    @inline(__always)
+    mutating func spillPlainEvent() {
+        if let event = openPlainEvent.event {
+            openEvents.append(event)
+            openPlainEvent = .none
+        }
     }
 
     // MARK: Maps
@@ -242,6 +266,7 @@ extension Document {
         core.maps[Int(slot.index)].registers[keyIndex] = Register(entry)
         if open?.recordsEvents == true {
             let newValue = valueIndex == OpRecord.absent ? nil : core.values[Int(valueIndex)]
+            spillPlainEvent()
             openEvents.append(.mapSet(object: object, key: key, value: newValue))
         }
         return result
@@ -338,7 +363,7 @@ extension Document {
                 _ = try doc.nextCounters(1)
                 doc.core.ops.append(OpRecord(object: objectItem, a: run.first.raw, count: UInt32(run.count), kind: .remove))
             }
-            doc.emit(.removal(from: object, index: index, count: count, isText: slot.kind == .text))
+            doc.emitPlain(slot.kind == .text ? .textRemove : .listRemove, object: object, index: index, value: Int64(count))
         }
     }
 
@@ -366,7 +391,12 @@ extension Document {
             doc.core.ops.append(OpRecord(
                 object: objectItem, a: ItemID(origins.originLeft).raw, b: ItemID(origins.originRight).raw,
                 payload: UInt32(offset), count: UInt32(width), kind: .insertText))
-            doc.emit(.textInsert(object: object, index: index, text: text))
+            if width == 1 {
+                let scalar = typed ?? text.unicodeScalars.first!
+                doc.emitPlain(.textInsert, object: object, index: index, value: Int64(scalar.value))
+            } else {
+                doc.emit(.textInsert(object: object, index: index, text: text))
+            }
         }
     }
 
@@ -387,7 +417,7 @@ extension Document {
             _ = try doc.nextCounters(1)
             doc.core.counters[Int(slot.index)] &+= delta
             doc.core.ops.append(OpRecord(object: objectItem, a: UInt64(bitPattern: delta), kind: .increment))
-            doc.emit(.counterIncrement(object: object, delta: delta))
+            doc.emitPlain(.counterIncrement, object: object, index: 0, value: delta)
         }
     }
 }

@@ -120,6 +120,39 @@ struct TextTests {
         #expect(triple.events.count == 3 && triple.events.allSatisfy { $0 == .textInsert(object: text, index: 0, text: "s") })
     }
 
+    /// A keystroke's event is held as plain data until a second event comes; every kind it
+    /// covers must come back as it was made, and in order when other events follow it.
+    @Test("plain events keep their values and their order among others")
+    func plainEventsKeepOrder() throws {
+        var doc = Document(replica: ReplicaID(rawValue: 9)!)
+        let text = try doc.makeObject(.text, forKey: "text")
+        let list = try doc.makeObject(.list, forKey: "list")
+        let counter = try doc.makeObject(.counter, forKey: "n")
+        try doc.insert(contentsOf: [1, 2, 3], at: 0, in: list)
+        #expect(try doc.transact { try $0.insertText("é", at: 0, in: text) }.events == [.textInsert(object: text, index: 0, text: "é")])
+        #expect(try doc.transact { try $0.insertText("🦊", at: 1, in: text) }.events == [.textInsert(object: text, index: 1, text: "🦊")])
+        #expect(try doc.transact { try $0.remove(at: 1, count: 2, in: list) }.events == [.listRemove(object: list, index: 1, count: 2)])
+        #expect(try doc.transact { try $0.increment(counter, by: -4) }.events == [.counterIncrement(object: counter, delta: -4)])
+        let mixed = try doc.transact { doc in
+            try doc.insertText("a", at: 0, in: text)
+            try doc.set("k", to: 1, in: .root)
+            try doc.remove(at: 0, count: 1, in: text)
+            try doc.insertText("bc", at: 0, in: text)
+            try doc.increment(counter)
+        }
+        #expect(mixed.events == [
+            .textInsert(object: text, index: 0, text: "a"), .mapSet(object: .root, key: "k", value: 1),
+            .textRemove(object: text, index: 0, count: 1), .textInsert(object: text, index: 0, text: "bc"),
+            .counterIncrement(object: counter, delta: 1),
+        ])
+        let twoKeystrokes = try doc.transact { doc in
+            try doc.remove(at: 0, count: 1, in: text)
+            try doc.insertText("z", at: 0, in: text)
+        }
+        #expect(twoKeystrokes.events == [.textRemove(object: text, index: 0, count: 1), .textInsert(object: text, index: 0, text: "z")])
+        #expect(try doc.text(text) == "zcé🦊")
+    }
+
     /// Writers remember the object they touched last; the remembered object must still be
     /// checked for the kind each writer needs, and the origin cache must follow a change of
     /// origin.
