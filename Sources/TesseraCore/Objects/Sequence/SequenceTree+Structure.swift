@@ -11,17 +11,21 @@ extension SequenceTree {
         }
         // Run prefixes inside the leaf may have changed; the caller re-establishes the hint if it can.
         cachedRun = -1
-        var node = Int(leaves[leaf].parent)
-        var slot = Int(leaves[leaf].slot)
-        // Plain subscripts: nesting `withUnsafeMutableBufferPointer` closures here made the optimiser
-        // retain/release the `nodes` buffer on every call, which cost more than the uniqueness checks.
-        while node >= 0 {
-            let index = node * nodeCapacity + slot
-            childCounts[index].visible += visible
-            childCounts[index].total += total
-            let header = nodes[node]
-            slot = Int(header.slot)
-            node = Int(header.parent)
+        let header = leaves[leaf]
+        var node = Int(header.parent)
+        var slot = Int(header.slot)
+        // One uniqueness check for the whole path; `nodes` by plain subscript (nesting a second
+        // buffer closure made the optimiser retain and release its buffer on every call).
+        let nodeCapacity = nodeCapacity
+        childCounts.withUnsafeMutableBufferPointer { counts in
+            while node >= 0 {
+                let index = node * nodeCapacity + slot
+                counts[index].visible += visible
+                counts[index].total += total
+                let header = nodes[node]
+                slot = Int(header.slot)
+                node = Int(header.parent)
+            }
         }
         storedVisibleCount += visible
         storedTotalCount += total
