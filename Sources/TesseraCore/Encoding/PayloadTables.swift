@@ -31,8 +31,40 @@ struct StringTableEncoder {
     private(set) var body = ByteWriter()
     private(set) var count = 0
     private var indices: [UTF8Key: UInt64] = [:]
+    /// A direct-mapped cache in front of ``indices``, keyed by a string's two words: the
+    /// same words are the same string (small strings hold their bytes in them; a large one
+    /// is its buffer, which ``recentStrings`` keeps alive, so no other string can reuse its
+    /// address). An export writes the document's interned keys and values over and over,
+    /// the same instances each time, and hashing their bytes with SipHash for every
+    /// write was 13 % of exporting a history of shape edits. Each slot: two words, then
+    /// the index plus one (0: empty).
+    /// Allocated at the first string (most payloads, a keystroke's, have none).
+    private var recent: [UInt64] = []
+    private var recentStrings: [String] = []
+    private static let recentSlots = 256
 
     mutating func reference(_ string: String) -> (code: UInt64, index: UInt64) {
+        let (w0, w1) = unsafeBitCast(string, to: (UInt64, UInt64).self)
+        let slot = Int(truncatingIfNeeded: ((w0 ^ (w1 &>> 29)) &* 0x9E37_79B9_7F4A_7C15) &>> 56)
+        let found = recent.withUnsafeBufferPointer { cache -> UInt64 in
+            let base = slot * 3
+            return base < cache.count && cache[base] == w0 && cache[base + 1] == w1 ? cache[base + 2] : 0
+        }
+        if found != 0 { return (found, found - 1) }
+        if recent.isEmpty {
+            recent = [UInt64](repeating: 0, count: Self.recentSlots * 3)
+            recentStrings = [String](repeating: "", count: Self.recentSlots)
+        }
+        let (code, index) = lookUp(string)
+        let base = slot * 3
+        recent[base] = w0
+        recent[base + 1] = w1
+        recent[base + 2] = index + 1
+        recentStrings[slot] = string
+        return (code, index)
+    }
+
+    private mutating func lookUp(_ string: String) -> (code: UInt64, index: UInt64) {
         let key = UTF8Key(string)
         if let index = indices[key] { return (index + 1, index) }
         let index = UInt64(count)

@@ -98,6 +98,29 @@ struct EncodingPrimitiveTests {
         #expect(scalars == ["é"] + text.map { Unicode.Scalar($0) })
     }
 
+    /// The string table's cache matches a string by its two words; equal bytes in other
+    /// instances (heap strings built apart, small strings), and many strings contending for
+    /// its slots, must still resolve as the byte-keyed table alone would.
+    @Test("the string table gives equal bytes one index, whatever the instance")
+    func stringTableCache() {
+        var table = StringTableEncoder()
+        var expected: [String: UInt64] = [:]
+        var rng = SplitMix64(seed: 11)
+        for step in 0..<5_000 {
+            let n = Int(rng.next() % 700)
+            // Small (≤ 15 bytes) and heap strings, each built afresh from its number.
+            let string = n % 2 == 0 ? "k\(n)" : String(repeating: "long-key-", count: 3) + String(n)
+            let (code, index) = table.reference(string)
+            if let known = expected[string] {
+                #expect(code == known + 1 && index == known, "step \(step): \(string)")
+            } else {
+                #expect(code == 0 && index == UInt64(expected.count), "step \(step): \(string)")
+                expected[string] = index
+            }
+        }
+        #expect(table.count == expected.count)
+    }
+
     @Test("LEB128 rejects values beyond 64 bits and truncated varints")
     func leb128Hostile() {
         var overflow = ByteReader([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02])
