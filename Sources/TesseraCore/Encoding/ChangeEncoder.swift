@@ -101,6 +101,53 @@ struct ChangeEncoder {
         nextLamport = startLamport &+ (counter &- startCounter)
     }
 
+    /// ``append(_:)`` taken apart, for a change of a document's log written without building
+    /// it (see ``DocumentCore/encodeHistory(since:into:)``): its header here, its operations
+    /// through ``appendOperation(_:replica:counter:)`` and
+    /// ``appendRegisterWrite(_:object:key:value:objectKind:pred:replica:counter:)``, then
+    /// ``finishChange(replica:startCounter:startLamport:endCounter:)``. The same bytes.
+    /// Returns the replica's index, for ``finishChange(replica:startCounter:startLamport:endCounter:)``.
+    mutating func beginChange(replica id: ReplicaID, startCounter: UInt64, startLamport: UInt64, operations: Int,
+                              timestamp: Int64, origin: UInt64, dependencies: [OpID]) -> UInt64 {
+        appendHeader(replica: id, startCounter: startCounter, startLamport: startLamport, operations: operations,
+                     timestamp: timestamp, origin: origin, dependencies: dependencies)
+    }
+
+    /// One operation of a change begun by ``beginChange(replica:startCounter:startLamport:operations:timestamp:origin:dependencies:)``.
+    mutating func appendOperation(_ operation: Operation, replica: ReplicaID, counter: UInt64) {
+        append(operation, replica: replica, counter: counter)
+    }
+
+    /// A map write (`kind` `.set`, with `value`; `.make`, of `objectKind`; or `.delete`) of a
+    /// change begun by ``beginChange(replica:startCounter:startLamport:operations:timestamp:origin:dependencies:)``:
+    /// the bytes of the ``Operation`` it stands for, without building it.
+    mutating func appendRegisterWrite(_ kind: OpKind, object: ObjectID, key: String, value: Value?, objectKind kindOfObject: ObjectKind,
+                                      pred: [OpID], replica: ReplicaID, counter: UInt64) {
+        let id = OpID(replica: replica, counter: counter)
+        let listed = opObject.append(object, objects: &objects, replicas: &replicas)
+        switch kind {
+        case .set:
+            opKind.append(OperationSymbol.set)
+            let index = appendKey(key, pred: pred, object: listed, id: id)
+            appendValue(value ?? .null, in: .key(index))
+        case .make:
+            opKind.append(OperationSymbol.make)
+            appendKey(key, pred: pred, object: listed, id: id)
+            objectKind.append(UInt64(kindOfObject.rawValue))
+            objects.append(ObjectID(id))
+        default:
+            opKind.append(OperationSymbol.delete)
+            appendKey(key, pred: pred, object: listed, id: id)
+        }
+    }
+
+    /// Ends a change begun by ``beginChange(replica:startCounter:startLamport:operations:timestamp:origin:dependencies:)``
+    /// (`replica`, the index it returned), its operations taking counters up to `endCounter`.
+    mutating func finishChange(replica: UInt64, startCounter: UInt64, startLamport: UInt64, endCounter: UInt64) {
+        replicas.nextCounter[Int(replica)] = endCounter
+        nextLamport = startLamport &+ (endCounter &- startCounter)
+    }
+
     /// The per-change columns of a change (its operations follow); returns the index of its
     /// replica in the table.
     @inline(__always)

@@ -157,7 +157,8 @@ extension DocumentCore {
     /// ``changeIndices(since:)``: the bytes `ChangeEncoder.encode(changeIndices(since:).map(publicChange))`
     /// gives, without that array of changes.
     ///
-    /// A change is encoded as soon as it is built and dropped after, and a keystroke of a run
+    /// A change of its own is encoded straight from the log (its map writes without an
+    /// ``Operation``, see ``encodeChange(_:origin:into:dependencies:pred:)``), and a keystroke of a run
     /// (one operation, no dependency) goes in as what it types or removes
     /// (``ChangeEncoder/appendKeystroke(_:in:replica:startCounter:startLamport:timestamp:origin:)``),
     /// with no change, operation or string built, its origin looked up once per origin of the
@@ -171,13 +172,21 @@ extension DocumentCore {
         // The object of the run being written (its keystrokes come one after the other).
         var objectRecord = -1
         var object = ObjectID.root
+        // Reused for every change's dependencies and every map write's predecessors.
+        var dependencies: [OpID] = []
+        var pred: [OpID] = []
         for logged in changeIndices(since: version) {
             let record = changes[logged.record]
-            guard record.run > 1, logged.part > 0 || record.depCount == 0 else {
+            let o = Int(record.origin)
+            if record.run == 1 {
+                if originCodes[o] == 0 { originCodes[o] = encoder.originIndex(origins.origins[o]) + 1 }
+                encodeChange(record, origin: originCodes[o] - 1, into: &encoder, dependencies: &dependencies, pred: &pred)
+                continue
+            }
+            guard logged.part > 0 || record.depCount == 0 else {
                 encoder.append(publicChange(logged))
                 continue
             }
-            let o = Int(record.origin)
             if originCodes[o] == 0 { originCodes[o] = encoder.originIndex(origins.origins[o]) + 1 }
             let part = logged.part
             let single = runOperation(ops[Int(record.opStart)], of: record, part: part)
@@ -203,5 +212,39 @@ extension DocumentCore {
             encoder.appendKeystroke(keystroke, in: object, replica: replica, startCounter: counter, startLamport: lamport,
                                     timestamp: record.timestamp, origin: originCodes[o] - 1)
         }
+    }
+
+    /// Encodes `record`, a change of its own (not a run), as ``publicChange(_:)`` of it
+    /// would encode, its map writes straight from the log: no ``Change``, no ``Operation``
+    /// and no predecessor array per write (building and destroying them was a fifth of
+    /// exporting a history of shape edits). `dependencies` and `pred` are reused buffers.
+    private func encodeChange(_ record: ChangeRecord, origin: UInt64, into encoder: inout ChangeEncoder,
+                              dependencies: inout [OpID], pred: inout [OpID]) {
+        let replica = replicas.ids[Int(record.replica)]
+        dependencies.removeAll(keepingCapacity: true)
+        for dep in deps[Int(record.depStart)..<Int(record.depStart + record.depCount)] { dependencies.append(opID(dep)) }
+        let start = UInt64(record.startCounter)
+        let replicaIndex = encoder.beginChange(
+            replica: replica, startCounter: start, startLamport: record.startLamport, operations: Int(record.opCount),
+            timestamp: record.timestamp, origin: origin, dependencies: dependencies)
+        var counter = start
+        for i in Int(record.opStart)..<Int(record.opStart + record.opCount) {
+            let op = ops[i]
+            switch op.kind {
+            case .set, .make, .delete:
+                pred.removeAll(keepingCapacity: true)
+                for p in preds[Int(op.predStart)..<(Int(op.predStart) + Int(op.predCount))] { pred.append(opID(p)) }
+                encoder.appendRegisterWrite(
+                    op.kind, object: objectID(op.object), key: keys.strings[Int(op.a)],
+                    value: op.kind == .set ? values[Int(op.payload)] : nil, objectKind: op.objectKind, pred: pred,
+                    replica: replica, counter: counter)
+                counter &+= 1
+            default:
+                let operation = publicOperation(op)
+                encoder.appendOperation(operation, replica: replica, counter: counter)
+                counter &+= UInt64(operation.width)
+            }
+        }
+        encoder.finishChange(replica: replicaIndex, startCounter: start, startLamport: record.startLamport, endCounter: counter)
     }
 }

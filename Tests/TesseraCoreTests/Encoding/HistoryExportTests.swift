@@ -38,7 +38,7 @@ struct HistoryExportTests {
                 docs[i].origin = round % 3 == 0 ? people[(i + 1) % people.count] : people[i]
                 let length = try docs[i].count(of: text)
                 var cursor = rng.below(length + 1)
-                switch rng.below(6) {
+                switch rng.below(7) {
                 case 0, 1:  // typing at a cursor, one keystroke per change
                     for _ in 0..<(1 + rng.below(12)) {
                         try docs[i].insertText(["a", "b", " ", "é", "🙂"][rng.below(5)], at: cursor, in: text)
@@ -53,12 +53,21 @@ struct HistoryExportTests {
                     for _ in 0..<min(length - cursor, 1 + rng.below(6)) { try docs[i].remove(at: cursor, count: 1, in: text) }
                 case 4:  // appending to a list, a value per change (a run of list inserts)
                     for k in 0..<(1 + rng.below(5)) { try docs[i].append(.int(Int64(k)), to: list) }
-                default:  // anything else, several operations in one change
+                case 5:  // anything else, several operations in one change
                     try docs[i].transact { doc in
                         try doc.set("k\(rng.below(3))", to: .int(Int64(rng.below(100))))
                         try doc.insert(.string("m\(round)"), at: 0, in: list)
                         try doc.insertText("xy", at: 0, in: text)
                     }
+                default:  // map writes only: sets of every kind of value, a nested map, deletes
+                    try docs[i].transact { doc in
+                        let shape = try doc.makeObject(.map, forKey: "s\(rng.below(4))")
+                        try doc.set("x", to: .double(Double(rng.below(1000)) / 4), in: shape)
+                        try doc.set("fill", to: .string("#\(rng.below(50))"), in: shape)
+                        try doc.set("k\(rng.below(3))", to: rng.below(2) == 0 ? .bool(true) : .null)
+                        if rng.below(2) == 0 { try doc.delete("k\(rng.below(3))") }
+                    }
+                    if rng.below(2) == 0 { try docs[i].delete("s\(rng.below(4))") }
                 }
             }
             let a = rng.below(docs.count)
