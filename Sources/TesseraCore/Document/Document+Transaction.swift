@@ -384,10 +384,8 @@ extension Document {
             let count = doc.core.sequences[s].tree.visibleCount
             guard index >= 0, index <= count else { throw .indexOutOfBounds(index: index, count: count) }
             let (first, _) = try doc.nextCounters(UInt32(width))
-            let offset = doc.core.sequences[s].scalars.count
-            if let typed { doc.core.sequences[s].scalars.append(typed) } else { doc.core.sequences[s].scalars.append(scalarsOf: text) }
-            let origins = doc.core.sequences[s].tree.insertLocal(
-                at: index, first: first, count: width, contentOffset: offset, index: &doc.core.itemIndex)
+            let (offset, origins) = doc.core.sequences[s].insertTextLocally(
+                text, typed: typed, width: width, at: index, first: first, index: &doc.core.itemIndex)
             doc.core.ops.append(OpRecord(
                 object: objectItem, a: ItemID(origins.originLeft).raw, b: ItemID(origins.originRight).raw,
                 payload: UInt32(offset), count: UInt32(width), kind: .insertText))

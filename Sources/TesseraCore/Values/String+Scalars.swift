@@ -41,8 +41,9 @@ extension String {
     /// is), else `nil`: typing's commonest text, checked without the storage access.
     @inline(__always)
     var singleASCIIScalar: Unicode.Scalar? {
-        guard utf8.count == 1, let byte = utf8.first else { return nil }
-        return Unicode.Scalar(byte)
+        // Subscripted, not `utf8.first`: that generic path was not inlined (23 instructions).
+        guard utf8.count == 1 else { return nil }
+        return Unicode.Scalar(utf8[utf8.startIndex])
     }
 
     /// The number of Unicode scalars: one per UTF-8 byte that does not continue a sequence,
