@@ -123,8 +123,16 @@ struct ChangeEncoder {
     /// the bytes of the ``Operation`` it stands for, without building it.
     mutating func appendRegisterWrite(_ kind: OpKind, object: ObjectID, key: String, value: Value?, objectKind kindOfObject: ObjectKind,
                                       pred: [OpID], replica: ReplicaID, counter: UInt64) {
-        let id = OpID(replica: replica, counter: counter)
         let listed = opObject.append(object, objects: &objects, replicas: &replicas)
+        appendMapWrite(kind, key: key, value: value, objectKind: kindOfObject, pred: pred, object: listed,
+                       id: OpID(replica: replica, counter: counter))
+    }
+
+    /// A map write's columns, its object written: kind, key, predecessors, and its value
+    /// (`.set`) or the new object's kind (`.make`).
+    @inline(__always)
+    private mutating func appendMapWrite(_ kind: OpKind, key: String, value: Value?, objectKind kindOfObject: ObjectKind,
+                                         pred: [OpID], object listed: ListedObject, id: OpID) {
         switch kind {
         case .set:
             opKind.append(OperationSymbol.set)
@@ -177,17 +185,11 @@ struct ChangeEncoder {
         let object = opObject.append(operation.object, objects: &objects, replicas: &replicas)
         switch operation.action {
         case .set(let key, let value, let pred):
-            opKind.append(OperationSymbol.set)
-            let index = appendKey(key, pred: pred, object: object, id: id)
-            appendValue(value, in: .key(index))
+            appendMapWrite(.set, key: key, value: value, objectKind: .map, pred: pred, object: object, id: id)
         case .make(let key, let kind, let pred):
-            opKind.append(OperationSymbol.make)
-            appendKey(key, pred: pred, object: object, id: id)
-            objectKind.append(UInt64(kind.rawValue))
-            objects.append(ObjectID(id))
+            appendMapWrite(.make, key: key, value: nil, objectKind: kind, pred: pred, object: object, id: id)
         case .delete(let key, let pred):
-            opKind.append(OperationSymbol.delete)
-            appendKey(key, pred: pred, object: object, id: id)
+            appendMapWrite(.delete, key: key, value: nil, objectKind: .map, pred: pred, object: object, id: id)
         case .insert(let after, let before, let values):
             appendInsert(.values, after, before, object: object, id: id, width: UInt64(values.count))
             insertCount.append(UInt64(values.count))

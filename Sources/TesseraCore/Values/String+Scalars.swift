@@ -23,19 +23,6 @@ extension String {
     }
 }
 
-extension Array where Element == UInt8 {
-    /// Appends the UTF-8 encoding of `scalars`.
-    mutating func appendUTF8(of scalars: some Collection<Unicode.Scalar>) {
-        for scalar in scalars {
-            if scalar.value < 0x80 {
-                append(UInt8(truncatingIfNeeded: scalar.value))
-            } else {
-                UTF8.encode(scalar) { append($0) }
-            }
-        }
-    }
-}
-
 extension String {
     /// The string's only scalar when it is one ASCII character (a one-byte string always
     /// is), else `nil`: typing's commonest text, checked without the storage access.
