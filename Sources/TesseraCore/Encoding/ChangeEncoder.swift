@@ -83,8 +83,7 @@ struct ChangeEncoder {
             append(operation, replica: change.replica, counter: counter)
             counter &+= UInt64(operation.width)
         }
-        replicas.nextCounter[Int(replica)] = counter
-        nextLamport = change.startLamport &+ (counter &- change.startCounter)
+        finishChange(replica: replica, startCounter: change.startCounter, startLamport: change.startLamport, endCounter: counter)
     }
 
     /// ``append(_:)`` for a change of one operation, `operation`, and no dependencies, its
@@ -96,9 +95,8 @@ struct ChangeEncoder {
         let replica = appendHeader(replica: id, startCounter: startCounter, startLamport: startLamport, operations: 1,
                                    timestamp: timestamp, origin: origin, dependencies: [])
         append(operation, replica: id, counter: startCounter)
-        let counter = startCounter &+ UInt64(operation.width)
-        replicas.nextCounter[Int(replica)] = counter
-        nextLamport = startLamport &+ (counter &- startCounter)
+        finishChange(replica: replica, startCounter: startCounter, startLamport: startLamport,
+                     endCounter: startCounter &+ UInt64(operation.width))
     }
 
     /// ``append(_:)`` taken apart, for a change of a document's log written without building
@@ -151,6 +149,7 @@ struct ChangeEncoder {
 
     /// Ends a change begun by ``beginChange(replica:startCounter:startLamport:operations:timestamp:origin:dependencies:)``
     /// (`replica`, the index it returned), its operations taking counters up to `endCounter`.
+    @inline(__always)
     mutating func finishChange(replica: UInt64, startCounter: UInt64, startLamport: UInt64, endCounter: UInt64) {
         replicas.nextCounter[Int(replica)] = endCounter
         nextLamport = startLamport &+ (endCounter &- startCounter)
@@ -265,8 +264,7 @@ struct ChangeEncoder {
         case .removed(let first):
             appendRemove(first, count: 1, object: listed)
         }
-        replicas.nextCounter[Int(replica)] = startCounter &+ 1
-        nextLamport = startLamport &+ 1
+        finishChange(replica: replica, startCounter: startCounter, startLamport: startLamport, endCounter: startCounter &+ 1)
     }
 
     /// Writes a map operation's key and predecessors; returns the key's string index.

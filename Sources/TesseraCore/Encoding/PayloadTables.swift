@@ -38,6 +38,7 @@ struct StringTableEncoder {
     /// the same instances each time, and hashing their bytes with SipHash for every
     /// write was 13 % of exporting a history of shape edits. Each slot: two words, then
     /// the index plus one (0: empty).
+    ///
     /// Allocated at the first string (most payloads, a keystroke's, have none).
     private var recent: [UInt64] = []
     private var recentStrings: [String] = []
