@@ -117,6 +117,17 @@ extension DocumentCore {
     /// The changes not covered by `version`, in log (causal) order.
     func changeIndices(since version: VersionVector) -> [LoggedChange] {
         var result: [LoggedChange] = []
+        for span in changeSpans(since: version) {
+            for part in span.part..<changes[span.record].run { result.append(LoggedChange(record: span.record, part: part)) }
+        }
+        return result
+    }
+
+    /// ``changeIndices(since:)`` a record at a time: each record with a change not covered by
+    /// `version`, and its first such change (the rest of a run follows it), in log order.
+    /// One entry per run, not per keystroke, to list and sort.
+    func changeSpans(since version: VersionVector) -> [LoggedChange] {
+        var result: [LoggedChange] = []
         for r in 1..<changesByReplica.count {
             let seen = version[replicas.ids[r]]
             guard UInt64(clock[r]) > seen else { continue }
@@ -132,7 +143,7 @@ extension DocumentCore {
                 let record = changes[index]
                 // A run may start inside what the peer has.
                 let first = record.run > 1 && UInt64(record.startCounter) <= seen ? UInt32(seen + 1 - UInt64(record.startCounter)) : 0
-                for part in first..<record.run { result.append(LoggedChange(record: index, part: part)) }
+                result.append(LoggedChange(record: index, part: first))
             }
         }
         result.sort()

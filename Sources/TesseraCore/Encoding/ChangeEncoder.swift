@@ -244,8 +244,12 @@ struct ChangeEncoder {
     /// ``appendSingle(_:replica:startCounter:startLamport:timestamp:origin:)`` for a keystroke
     /// of `object`, without an ``Operation``: the same bytes, with no operation (and, typed, no
     /// `String`) built, copied and destroyed per keystroke.
+    /// Returns `object` as listed, for the run's later keystrokes
+    /// (``appendTypingRun(_:in:replica:startCounter:startLamport:before:timestamp:origin:)``,
+    /// ``appendRemovalRun(_:target:in:replica:startCounter:startLamport:timestamp:origin:)``).
+    @discardableResult
     mutating func appendKeystroke(_ keystroke: Keystroke, in object: ObjectID, replica id: ReplicaID, startCounter: UInt64,
-                                  startLamport: UInt64, timestamp: Int64, origin: UInt64) {
+                                  startLamport: UInt64, timestamp: Int64, origin: UInt64) -> ListedObject {
         let replica = appendHeader(replica: id, startCounter: startCounter, startLamport: startLamport, operations: 1,
                                    timestamp: timestamp, origin: origin, dependencies: [])
         let listed = opObject.append(object, objects: &objects, replicas: &replicas)
@@ -265,6 +269,94 @@ struct ChangeEncoder {
             appendRemove(first, count: 1, object: listed)
         }
         finishChange(replica: replica, startCounter: startCounter, startLamport: startLamport, endCounter: startCounter &+ 1)
+        return listed
+    }
+
+    /// The keystrokes of a run after the one ``appendKeystroke`` (or any append) wrote last:
+    /// `scalars` typed one after the other into `object` (as that append listed it) by
+    /// replica `id`, from `startCounter` (at `startLamport`) on, each after the one before and
+    /// all before `before`, one change each, made at `timestamp` as origin `origin`. The bytes
+    /// as many ``appendKeystroke`` calls write, a column at a time: after the first keystroke
+    /// every one codes the same (after the cursor, before the previous right origin or at the
+    /// end; no delta in its header), so the run-length columns take a count, not a call
+    /// per keystroke.
+    ///
+    /// - Precondition: the change written last is the keystroke before the first of these
+    ///   (counter `startCounter - 1`), typed into `object` before `before`.
+    mutating func appendTypingRun<Scalars: Collection<Unicode.Scalar>>(
+        _ scalars: Scalars, in object: ListedObject, replica id: ReplicaID, startCounter: UInt64, startLamport: UInt64,
+        before: OpID?, timestamp: Int64, origin: UInt64
+    ) {
+        let count = scalars.count
+        guard count > 0 else { return }
+        let previous = OpID(replica: id, counter: startCounter &- 1)
+        assert(cursors.state(of: object).cursor == .element(previous) && (before == nil || cursors.state(of: object).previousBefore == before))
+        let replica = appendRunHeaders(count, replica: id, startCounter: startCounter, startLamport: startLamport,
+                                       timestamp: timestamp, origin: origin)
+        opObject.appendListed(object, count: count)
+        opKind.append(OperationSymbol.insert(
+            .text, after: SequenceCursors.afterCursor,
+            before: before == nil ? SequenceCursors.beforeNone : SequenceCursors.beforePrevious), count: count)
+        if scalars.allSatisfy(\.isASCII) {
+            textLength.append(1, count: count)
+            for scalar in scalars { textUTF8.write(UInt8(truncatingIfNeeded: scalar.value)) }
+        } else {
+            for scalar in scalars {
+                textLength.append(UInt64(UTF8.width(scalar)))
+                UTF8.encode(scalar) { textUTF8.write($0) }
+            }
+        }
+        cursors.recordTyping(in: object, first: OpID(replica: id, counter: startCounter), count: UInt64(count),
+                             after: previous, before: before)
+        finishChange(replica: replica, startCounter: startCounter, startLamport: startLamport,
+                     endCounter: startCounter &+ UInt64(count))
+    }
+
+    /// The keystrokes of a run after the one ``appendKeystroke`` (or any append) wrote last:
+    /// `count` removes of one element each in `object` (as that append listed it), of
+    /// `target(0)`, `target(1)`, …, by replica `id` from `startCounter` (at `startLamport`) on,
+    /// one change each, made at `timestamp` as origin `origin`. The bytes as many
+    /// ``appendKeystroke`` calls write: the headers and objects a column at a time, each
+    /// remove coded as it would be.
+    ///
+    /// - Precondition: the change written last is the keystroke before the first of these
+    ///   (counter `startCounter - 1`), in `object`.
+    mutating func appendRemovalRun(
+        _ count: Int, target: (Int) -> OpID, in object: ListedObject, replica id: ReplicaID, startCounter: UInt64,
+        startLamport: UInt64, timestamp: Int64, origin: UInt64
+    ) {
+        guard count > 0 else { return }
+        let replica = appendRunHeaders(count, replica: id, startCounter: startCounter, startLamport: startLamport,
+                                       timestamp: timestamp, origin: origin)
+        opObject.appendListed(object, count: count)
+        for i in 0..<count { appendRemove(target(i), count: 1, object: object) }
+        finishChange(replica: replica, startCounter: startCounter, startLamport: startLamport,
+                     endCounter: startCounter &+ UInt64(count))
+    }
+
+    /// The per-change columns of `count` changes of one operation each, without
+    /// dependencies, by replica `id` from `startCounter` (at `startLamport`) on, made at
+    /// `timestamp` as origin `origin`: what ``appendHeader`` writes for each, every column
+    /// after the first change's deltas a repeated value. Returns the replica's index.
+    @inline(__always)
+    private mutating func appendRunHeaders(_ count: Int, replica id: ReplicaID, startCounter: UInt64, startLamport: UInt64,
+                                           timestamp: Int64, origin: UInt64) -> UInt64 {
+        changeCount += count
+        operationCount += count
+        let replica = replicas.index(id)
+        changeReplica.append(replica, count: count)
+        // The first change's deltas from the change before; every later one's are zero.
+        changeCounter.append(signed: Int64(bitPattern: startCounter &- replicas.nextCounter[Int(replica)]))
+        changeCounter.append(ZigZag.encode(0), count: count - 1)
+        changeLamport.append(signed: Int64(bitPattern: startLamport &- nextLamport))
+        changeLamport.append(ZigZag.encode(0), count: count - 1)
+        changeOpCount.append(1, count: count)
+        changeTimestamp.append(signed: timestamp &- previousTimestamp)
+        changeTimestamp.append(ZigZag.encode(0), count: count - 1)
+        previousTimestamp = timestamp
+        changeOrigin.append(origin, count: count)
+        changeDepCount.append(0, count: count)
+        return replica
     }
 
     /// Writes a map operation's key and predecessors; returns the key's string index.

@@ -158,59 +158,84 @@ extension DocumentCore {
     /// gives, without that array of changes.
     ///
     /// A change of its own is encoded straight from the log (its map writes without an
-    /// ``Operation``, see ``encodeChange(_:origin:into:dependencies:pred:)``), and a keystroke of a run
-    /// (one operation, no dependency) goes in as what it types or removes
-    /// (``ChangeEncoder/appendKeystroke(_:in:replica:startCounter:startLamport:timestamp:origin:)``),
-    /// with no change, operation or string built, its origin looked up once per origin of the
-    /// log rather than compared string by string.
+    /// ``Operation``, see ``encodeChange(_:origin:into:dependencies:pred:)``), and a run of
+    /// keystrokes as what they type or remove (``encodeRun(_:from:origin:into:)``), with no
+    /// change, operation or string built, its origin looked up once per origin of the log
+    /// rather than compared string by string.
     ///
     /// Building every change of a typed text first, an array and an operation array per
     /// keystroke, then destroying them, was over half of exporting it.
     func encodeHistory(since version: VersionVector, into encoder: inout ChangeEncoder) {
         // The encoder's index of each origin of the log, plus one (0: not looked up yet).
         var originCodes = [UInt64](repeating: 0, count: origins.origins.count)
-        // The object of the run being written (its keystrokes come one after the other).
-        var objectRecord = -1
-        var object = ObjectID.root
         // Reused for every change's dependencies and every map write's predecessors.
         var dependencies: [OpID] = []
         var pred: [OpID] = []
-        for logged in changeIndices(since: version) {
-            let record = changes[logged.record]
+        for span in changeSpans(since: version) {
+            let record = changes[span.record]
             let o = Int(record.origin)
-            if record.run == 1 {
-                if originCodes[o] == 0 { originCodes[o] = encoder.originIndex(origins.origins[o]) + 1 }
-                encodeChange(record, origin: originCodes[o] - 1, into: &encoder, dependencies: &dependencies, pred: &pred)
-                continue
-            }
-            guard logged.part > 0 || record.depCount == 0 else {
-                encoder.append(publicChange(logged))
-                continue
-            }
             if originCodes[o] == 0 { originCodes[o] = encoder.originIndex(origins.origins[o]) + 1 }
-            let part = logged.part
-            let single = runOperation(ops[Int(record.opStart)], of: record, part: part)
-            let replica = replicas.ids[Int(record.replica)]
+            let origin = originCodes[o] - 1
+            if record.run == 1 {
+                encodeChange(record, origin: origin, into: &encoder, dependencies: &dependencies, pred: &pred)
+                continue
+            }
+            encodeRun(span.record, from: span.part, origin: origin, into: &encoder)
+        }
+    }
+
+    /// Encodes changes `first...` of the run at `index` of the log (as origin `origin` of the
+    /// encoder's table), one change each: the first as what it types or removes (or as a
+    /// change, when it has dependencies or is not a keystroke), the rest a column at a time
+    /// (``ChangeEncoder/appendTypingRun(_:in:replica:startCounter:startLamport:before:timestamp:origin:)``,
+    /// ``ChangeEncoder/appendRemovalRun(_:target:in:replica:startCounter:startLamport:timestamp:origin:)``).
+    /// Keystroke by keystroke, a typed text's runs were four fifths of exporting it.
+    private func encodeRun(_ index: Int, from first: UInt32, origin: UInt64, into encoder: inout ChangeEncoder) {
+        let record = changes[index]
+        let run = ops[Int(record.opStart)]
+        let object = objectID(run.object)
+        let replica = replicas.ids[Int(record.replica)]
+        var part = first
+        while part < record.run {
+            let single = runOperation(run, of: record, part: part)
             let counter = UInt64(record.startCounter + part)
             let lamport = record.startLamport + UInt64(part)
             let keystroke: ChangeEncoder.Keystroke
             switch single.kind {
-            case .insertText:
+            case .insertText where part > 0 || record.depCount == 0:
                 let scalar = sequences[Int(objects[single.object]?.index ?? 0)].scalars[Int(single.payload)]
                 keystroke = .typed(scalar, after: optionalOpID(single.a), before: optionalOpID(single.b))
-            case .remove:
+            case .remove where part > 0 || record.depCount == 0:
                 keystroke = .removed(first: opID(ItemID(packed: single.a)))
             default:
-                encoder.appendSingle(publicOperation(single), replica: replica, startCounter: counter, startLamport: lamport,
-                                     timestamp: record.timestamp, origin: originCodes[o] - 1)
+                if part == 0 && record.depCount > 0 {
+                    encoder.append(publicChange(LoggedChange(record: index, part: 0)))
+                } else {
+                    encoder.appendSingle(publicOperation(single), replica: replica, startCounter: counter, startLamport: lamport,
+                                         timestamp: record.timestamp, origin: origin)
+                }
+                part += 1
                 continue
             }
-            if logged.record != objectRecord {
-                objectRecord = logged.record
-                object = objectID(single.object)
+            let listed = encoder.appendKeystroke(keystroke, in: object, replica: replica, startCounter: counter,
+                                                 startLamport: lamport, timestamp: record.timestamp, origin: origin)
+            // The rest of the run, after the keystroke just written.
+            let rest = Int(record.run - part - 1)
+            switch keystroke {
+            case .typed:
+                let start = Int(single.payload) + 1
+                encoder.appendTypingRun(
+                    sequences[Int(objects[single.object]?.index ?? 0)].scalars[start..<(start + rest)], in: listed,
+                    replica: replica, startCounter: counter + 1, startLamport: lamport + 1, before: optionalOpID(single.b),
+                    timestamp: record.timestamp, origin: origin)
+            case .removed(let target):
+                let step: Int64 = run.descending ? -1 : 1
+                encoder.appendRemovalRun(
+                    rest, target: { OpID(replica: target.replica, counter: target.counter &+ UInt64(bitPattern: step * Int64($0 + 1))) },
+                    in: listed, replica: replica, startCounter: counter + 1, startLamport: lamport + 1,
+                    timestamp: record.timestamp, origin: origin)
             }
-            encoder.appendKeystroke(keystroke, in: object, replica: replica, startCounter: counter, startLamport: lamport,
-                                    timestamp: record.timestamp, origin: originCodes[o] - 1)
+            return
         }
     }
 

@@ -247,6 +247,13 @@ struct ObjectReferenceWriter {
         }
         return ListedObject(id: object, index: index)
     }
+
+    /// `count` more references to `object`, which ``append(_:objects:replicas:)`` has
+    /// listed (and returned): its code, repeated.
+    @inline(__always)
+    mutating func appendListed(_ object: ListedObject, count: Int) {
+        code.append(object.index < 0 ? 0 : UInt64(object.index) + 2, count: count)
+    }
 }
 
 /// Decoder side of ``ObjectReferenceWriter``.

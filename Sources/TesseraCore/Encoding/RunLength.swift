@@ -31,6 +31,19 @@ struct RunLengthWriter: Sendable {
         append(ZigZag.encode(value))
     }
 
+    /// `value` `count` times: the bytes of as many ``append(_:)`` calls, in one step.
+    @inline(__always)
+    mutating func append(_ value: UInt64, count: Int) {
+        guard count > 0 else { return }
+        if runCount > 0 && value == runValue {
+            runCount += count
+            return
+        }
+        flushRun()
+        runValue = value
+        runCount = count
+    }
+
     /// A run of two only pays for itself when it does not split a literal stretch.
     private mutating func flushRun() {
         guard runCount > 0 else { return }

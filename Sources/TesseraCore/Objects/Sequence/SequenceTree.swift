@@ -285,6 +285,7 @@ struct SequenceTree: Sendable {
     /// tombstones preceding it (reference-crdts `findItemAtPos` with `stick_end = false`), plus the
     /// visible position of the first visible item of its leaf. `position == visibleCount` yields the end
     /// of the last leaf. O(log n); O(leaf) when the cursor cache hits.
+    @inline(__always)
     func findVisible(_ position: Int) -> (cursor: Cursor, leafStart: Int) {
         if position >= storedVisibleCount {
             let end = Cursor(leaf: lastLeaf, run: Int(leaves[lastLeaf].count), offset: 0)
@@ -467,6 +468,7 @@ struct SequenceTree: Sendable {
 
     /// Raw id of the item at `cursor`, or 0 at the end of the sequence (the "no origin" sentinel).
     /// `cursor` may be the end of a non-last leaf, then the next leaf's first item is meant. O(1).
+    @inline(__always)
     func rawID(at cursor: Cursor) -> UInt64 {
         var cursor = cursor
         if isEndOfLeaf(cursor) {
@@ -479,6 +481,7 @@ struct SequenceTree: Sendable {
 
     /// Raw id of the item immediately before `cursor` in the full sequence (tombstones included), or 0 at
     /// the start. O(1).
+    @inline(__always)
     func rawID(before cursor: Cursor) -> UInt64 {
         let base = cursor.leaf * leafCapacity
         if cursor.offset > 0 {
