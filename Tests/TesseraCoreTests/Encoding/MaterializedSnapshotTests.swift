@@ -209,6 +209,32 @@ struct MaterializedSnapshotTests {
         #expect(try replayed.text(text) == "hello")
     }
 
+    @Test("a state whose run names an origin of another sequence is rejected", arguments: [false, true])
+    func foreignOrigin(right: Bool) throws {
+        var doc = Document(replica: Self.alice)
+        let first = try doc.makeObject(.text, forKey: "first")
+        let second = try doc.makeObject(.text, forKey: "second")
+        try doc.insertText("hello", at: 0, in: first)
+        try doc.insertText("jo", at: 0, in: second)
+        try doc.insertText("X", at: 1, in: second)
+        // The state of `doc`, its "X" run's origin pointed at an item of the other text.
+        var core = doc.withState { $0 }
+        let foreign = try #require(core.sequences.first { $0.kind == .text && $0.tree.visibleCount == 5 }).tree.runs[0].first
+        let s = try #require(core.sequences.firstIndex { $0.kind == .text && $0.tree.visibleCount == 3 })
+        let x = try #require(core.sequences[s].tree.runs.firstIndex { $0.count == 1 && $0.originLeft != 0 && $0.originRight != 0 })
+        if right { core.sequences[s].tree.runs[x].originRight = foreign } else { core.sequences[s].tree.runs[x].originLeft = foreign }
+        var payload = try EditablePayload(container: doc.encodeSnapshot(compression: .none))
+        payload.sections.removeAll { $0.id == StateSection.id }
+        payload.sections.append((StateSection.id, StateEncoder.encode(core)))
+        let container = Container.encode(kind: .snapshot, payload: payload.payload(), compression: .none, flags: .materializedState)
+        #expect {
+            _ = try Document(decoding: container, replica: Self.dave, loading: .materializedState)
+        } throws: { "\($0)".contains("is not in its sequence") }
+        // Opened lazily, the history stands in for the state.
+        let lazy = try Document(decoding: container, replica: Self.dave)
+        #expect(try lazy.text(second) == "jXo" && lazy.loadError == nil)
+    }
+
     @Test("corrupted state bytes are rejected with an error or give a working document; opened lazily, the history stands in", arguments: 0..<6)
     func hostileState(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
