@@ -58,19 +58,29 @@ struct UndoState: Sendable {
         return body(&entries[index])
     }
 
-    /// Records a local change made as origin `originIndex` of `origins`.
-    mutating func recordLocal(change logged: LoggedChange, originIndex: UInt32, in origins: borrowing OriginTable, timestamp: Int64, kind: UndoKind) {
-        let index: Int
+    /// ``recordLocal(change:originIndex:in:timestamp:kind:)`` when origin `originIndex` has
+    /// its stacks already (every local change after that origin's first); returns false,
+    /// recording nothing, when it has none. The origin table is not passed: passed from the
+    /// document that also holds these stacks, it was copied at every keystroke (2 % of one).
+    @inline(__always)
+    mutating func recordLocalOfKnownOrigin(change logged: LoggedChange, originIndex: UInt32, timestamp: Int64,
+                                           kind: UndoKind) -> Bool {
         let o = Int(originIndex)
-        if o < stacksOfOrigin.count, stacksOfOrigin[o] >= 0 {
-            index = Int(stacksOfOrigin[o])
-        } else {
-            index = positionCreating(origins.origins[o])
-            if stacksOfOrigin.count <= o { stacksOfOrigin.append(contentsOf: repeatElement(-1, count: o + 1 - stacksOfOrigin.count)) }
-            stacksOfOrigin[o] = Int32(index)
-        }
+        guard o < stacksOfOrigin.count, stacksOfOrigin[o] >= 0 else { return false }
         // In place, through one access: the element is never copied out and back, and the
         // array's uniqueness is checked once, not once per field touched.
+        entries[Int(stacksOfOrigin[o])].record(logged.packed, timestamp: timestamp, kind: kind, groupingInterval: groupingInterval)
+        return true
+    }
+
+    /// Records a local change made as origin `originIndex` of `origins`, creating that
+    /// origin's stacks if it has none.
+    mutating func recordLocal(change logged: LoggedChange, originIndex: UInt32, in origins: borrowing OriginTable, timestamp: Int64, kind: UndoKind) {
+        if recordLocalOfKnownOrigin(change: logged, originIndex: originIndex, timestamp: timestamp, kind: kind) { return }
+        let o = Int(originIndex)
+        let index = positionCreating(origins.origins[o])
+        if stacksOfOrigin.count <= o { stacksOfOrigin.append(contentsOf: repeatElement(-1, count: o + 1 - stacksOfOrigin.count)) }
+        stacksOfOrigin[o] = Int32(index)
         entries[index].record(logged.packed, timestamp: timestamp, kind: kind, groupingInterval: groupingInterval)
     }
 
