@@ -244,6 +244,7 @@ struct ChangeEncoder {
     /// ``appendSingle(_:replica:startCounter:startLamport:timestamp:origin:)`` for a keystroke
     /// of `object`, without an ``Operation``: the same bytes, with no operation (and, typed, no
     /// `String`) built, copied and destroyed per keystroke.
+    ///
     /// Returns `object` as listed, for the run's later keystrokes
     /// (``appendTypingRun(_:in:replica:startCounter:startLamport:before:timestamp:origin:)``,
     /// ``appendRemovalRun(_:target:in:replica:startCounter:startLamport:timestamp:origin:)``).

@@ -194,6 +194,7 @@ extension DocumentCore {
         let record = changes[index]
         let run = ops[Int(record.opStart)]
         let object = objectID(run.object)
+        let sequence = Int(objects[run.object]?.index ?? 0)
         let replica = replicas.ids[Int(record.replica)]
         var part = first
         while part < record.run {
@@ -203,7 +204,7 @@ extension DocumentCore {
             let keystroke: ChangeEncoder.Keystroke
             switch single.kind {
             case .insertText where part > 0 || record.depCount == 0:
-                let scalar = sequences[Int(objects[single.object]?.index ?? 0)].scalars[Int(single.payload)]
+                let scalar = sequences[sequence].scalars[Int(single.payload)]
                 keystroke = .typed(scalar, after: optionalOpID(single.a), before: optionalOpID(single.b))
             case .remove where part > 0 || record.depCount == 0:
                 keystroke = .removed(first: opID(ItemID(packed: single.a)))
@@ -225,7 +226,7 @@ extension DocumentCore {
             case .typed:
                 let start = Int(single.payload) + 1
                 encoder.appendTypingRun(
-                    sequences[Int(objects[single.object]?.index ?? 0)].scalars[start..<(start + rest)], in: listed,
+                    sequences[sequence].scalars[start..<(start + rest)], in: listed,
                     replica: replica, startCounter: counter + 1, startLamport: lamport + 1, before: optionalOpID(single.b),
                     timestamp: record.timestamp, origin: origin)
             case .removed(let target):
