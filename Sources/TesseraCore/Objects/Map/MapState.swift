@@ -45,6 +45,37 @@ struct Register: Sendable {
             }
             return winner.id != previous.id
         }
+        if others.count == 1 {
+            // One conflict held (every write of either side, once two sessions have merged):
+            // the same election over at most two live entries, without the general shuffle.
+            let other = others[0]
+            switch (pred.contains(previous.id), pred.contains(other.id)) {
+            case (false, false):
+                break  // Three live entries: the general case below.
+            case (true, true):
+                winner = entry
+                others.removeLast()
+                return winner.id != previous.id
+            case (false, true):
+                // Live: the previous winner, then `entry`.
+                if beats(entry, previous) {
+                    winner = entry
+                    others[0] = previous
+                } else {
+                    others[0] = entry
+                }
+                return winner.id != previous.id
+            case (true, false):
+                // Live: the other, then `entry`.
+                if beats(entry, other) {
+                    winner = entry
+                } else {
+                    winner = other
+                    others[0] = entry
+                }
+                return winner.id != previous.id
+            }
+        }
         var kept = 0
         for i in others.indices where !pred.contains(others[i].id) {
             others[kept] = others[i]
