@@ -427,8 +427,7 @@ extension Document {
             let position = insertRemote(s, id: id, count: values.count, after: item(after), before: item(before), offset: offset)
             for (k, value) in values.enumerated() {
                 if case .object(let target) = value, let t = core.itemID(target) {
-                    core.objects[t]?.parent = object
-                    core.objects[t]?.parentKey = id.advanced(by: k).raw
+                    core.reparent(t, to: object, key: id.advanced(by: k).raw)
                 }
             }
             core.ops.append(OpRecord(object: object, a: item(after).raw, b: item(before).raw, payload: UInt32(offset),
@@ -537,8 +536,7 @@ extension Document {
         }
         guard changed else { return }
         if !winner.isAbsent, case .object(let target) = core.values[Int(winner.value)], let t = core.itemID(target) {
-            core.objects[t]?.parent = object
-            core.objects[t]?.parentKey = UInt64(keyIndex)
+            core.reparent(t, to: object, key: UInt64(keyIndex))
         }
         events.append(.mapSet(object: objectID, key: key(), value: winner.isAbsent ? nil : core.values[Int(winner.value)]))
     }

@@ -254,8 +254,7 @@ extension Document {
             valueIndex = UInt32(core.values.count)
             core.values.append(value ?? .null)
             if case .object(let target)? = value, let item = core.itemID(target) {
-                core.objects[item]?.parent = objectItem
-                core.objects[item]?.parentKey = UInt64(keyIndex)
+                core.reparent(item, to: objectItem, key: UInt64(keyIndex))
             }
         default:
             break
@@ -300,8 +299,7 @@ extension Document {
                 at: index, first: first, count: values.count, contentOffset: offset, index: &doc.core.itemIndex)
             for (k, value) in values.enumerated() {
                 if case .object(let target) = value, let item = doc.core.itemID(target) {
-                    doc.core.objects[item]?.parent = objectItem
-                    doc.core.objects[item]?.parentKey = first.advanced(by: k).raw
+                    doc.core.reparent(item, to: objectItem, key: first.advanced(by: k).raw)
                 }
             }
             doc.core.ops.append(OpRecord(

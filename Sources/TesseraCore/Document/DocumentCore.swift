@@ -221,6 +221,18 @@ struct DocumentCore: Sendable {
         return (id, slot)
     }
 
+    /// Records that object `item`, if the document holds it, now sits at `key` of `parent`
+    /// (an interned key in a map, an element's packed ID in a list). One lookup: two
+    /// optional-chained assignments were two `_modify` coroutines, each with its frame on the
+    /// heap, at every write that elects an object.
+    mutating func reparent(_ item: ItemID, to parent: ItemID, key: UInt64) {
+        objects.withValue(forKey: item) { (slot: inout ObjectSlot?) in
+            guard slot != nil else { return }
+            slot!.parent = parent
+            slot!.parentKey = key
+        }
+    }
+
     /// Registers a new object created by operation `id`.
     /// For a `make` with ID `id` writing key `keyIndex` of `parent`: logs the new object as the
     /// operation's value and creates it. Returns the value's index in the log.

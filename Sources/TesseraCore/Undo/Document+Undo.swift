@@ -191,8 +191,7 @@ extension Document {
                                          count: UInt32(width), kind: .insert))
                 for (k, value) in values.enumerated() {
                     if case .object(let target) = value, let t = core.itemID(target) {
-                        core.objects[t]?.parent = object
-                        core.objects[t]?.parentKey = newFirst.advanced(by: k).raw
+                        core.reparent(t, to: object, key: newFirst.advanced(by: k).raw)
                     }
                 }
                 emit(.listInsert(object: objectID, index: position, values: values))
