@@ -388,7 +388,8 @@ struct ReplicaTable: Sendable {
     }
 }
 
-/// Interned map keys.
+/// Interned strings, told apart by their UTF-8 bytes (``Swift/String/hasSameUTF8(as:)``):
+/// the document's map keys, and an export's string table.
 struct KeyTable: Sendable {
     private(set) var strings: [String] = []
     /// Open-addressed index: 0 = empty, otherwise 1 + the key's index. A power of two in size
@@ -406,7 +407,7 @@ struct KeyTable: Sendable {
     /// The index of `key`, if interned.
     func existingIndex(of key: String) -> UInt32? {
         if slots.isEmpty {
-            return strings.firstIndex(of: key).map { UInt32($0) }
+            return strings.firstIndex { $0.hasSameUTF8(as: key) }.map { UInt32($0) }
         }
         return probe(key, hash: hash(key)).index
     }
@@ -419,7 +420,7 @@ struct KeyTable: Sendable {
         while true {
             let stored = slots[slot]
             if stored == 0 { return (nil, slot) }
-            if strings[Int(stored) - 1] == key { return (stored - 1, slot) }
+            if strings[Int(stored) - 1].hasSameUTF8(as: key) { return (stored - 1, slot) }
             slot = (slot &+ 1) & mask
         }
     }
@@ -429,7 +430,7 @@ struct KeyTable: Sendable {
     /// index (a map of ten thousand shapes interns as many keys).
     mutating func index(of key: String) -> UInt32 {
         guard !slots.isEmpty else {
-            if let index = strings.firstIndex(of: key) { return UInt32(index) }
+            if let index = strings.firstIndex(where: { $0.hasSameUTF8(as: key) }) { return UInt32(index) }
             strings.append(key)
             hashes.append(UInt32(truncatingIfNeeded: hash(key)))
             if strings.count > Self.scanLimit { rehash(64) }

@@ -536,13 +536,7 @@ struct UTF8Key: Hashable {
 
     /// Byte for byte, compared in place: the generic `elementsEqual` of two UTF-8 views
     /// was 7 % of exporting a history of shapes (a key or string value per write).
-    static func == (a: UTF8Key, b: UTF8Key) -> Bool {
-        var x = a.string
-        var y = b.string
-        return x.withUTF8 { p in
-            y.withUTF8 { q in p.count == q.count && (p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
-        }
-    }
+    static func == (a: UTF8Key, b: UTF8Key) -> Bool { a.string.hasSameUTF8(as: b.string) }
 
     func hash(into hasher: inout Hasher) {
         // withUTF8 makes a bridged string contiguous first, so equal bytes always hash alike.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension String {
     /// A string of `scalars`, encoded to UTF-8 straight into the string's storage.
     ///
@@ -98,6 +104,32 @@ extension Array where Element == Unicode.Scalar {
         }
         if done == nil {
             for scalar in text.unicodeScalars { append(scalar) }
+        }
+    }
+}
+
+extension String {
+    /// Whether the two strings are the same UTF-8 bytes. `==` compares canonical equivalence
+    /// instead ("é" precomposed equals "e" and a combining accent), but keys and string
+    /// tables are bytes, as they are to Yjs and Automerge: a key that matched a canonically
+    /// equivalent one on one replica and not on another would split their states.
+    ///
+    /// The same two words are the same bytes (a small string holds its bytes in them, a
+    /// large one is its buffer), so equal instances compare without reading the bytes.
+    @inline(__always)
+    func hasSameUTF8(as other: String) -> Bool {
+        let (a0, a1) = unsafeBitCast(self, to: (UInt64, UInt64).self)
+        let (b0, b1) = unsafeBitCast(other, to: (UInt64, UInt64).self)
+        if a0 == b0 && a1 == b1 { return true }
+        return bytesEqual(other)
+    }
+
+    private func bytesEqual(_ other: String) -> Bool {
+        // withUTF8 makes a bridged string contiguous first.
+        var x = self
+        var y = other
+        return x.withUTF8 { p in
+            y.withUTF8 { q in p.count == q.count && (p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) }
         }
     }
 }

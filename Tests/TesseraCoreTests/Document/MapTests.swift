@@ -188,4 +188,32 @@ struct MapTests {
         #expect(empty.isEmpty)
         #expect(doc.changeCount == 1)
     }
+
+    @Test("keys are their UTF-8 bytes: canonically equivalent spellings are two keys, in a small map and a large one, on every replica",
+          arguments: [0, 40])
+    func keysAreBytes(otherKeys: Int) throws {
+        // "é" precomposed and "e" + combining acute: equal as Swift strings, different bytes
+        // (as they are different keys to Yjs and Automerge, whose keys are code units).
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        #expect(composed == decomposed)
+        var a = Document(replica: alice)
+        for k in 0..<otherKeys { try a.set("k\(k)", to: .int(Int64(k))) }
+        var b = a.fork(replica: bob)
+        try a.set(composed, to: "precomposed")
+        try b.set(decomposed, to: "decomposed")
+        // Interned locally (a's table is scanned below 24 keys, hashed above) and from a peer.
+        try a.set(decomposed, to: "decomposed")
+        try b.merge(a)
+        try a.merge(b)
+        for doc in [a, b] {
+            #expect(try doc.get(composed) == "precomposed")
+            #expect(try doc.get(decomposed) == "decomposed")
+            #expect(try doc.keys().count == otherKeys + 2)
+            #expect(try doc.conflicts(composed).count == 1)
+        }
+        // And a document opened from bytes keeps them apart too.
+        let reopened = try Document(decoding: a.encodeSnapshot(), replica: ReplicaID(rawValue: 0xC0FFEE)!)
+        #expect(try reopened.get(composed) == "precomposed")
+        #expect(try reopened.get(decomposed) == "decomposed")
+    }
 }
