@@ -420,7 +420,11 @@ struct KeyTable: Sendable {
         while true {
             let stored = slots[slot]
             if stored == 0 { return (nil, slot) }
-            if strings[Int(stored) - 1].hasSameUTF8(as: key) { return (stored - 1, slot) }
+            // The kept hashes first: a probe passes other keys' slots, and comparing bytes
+            // (through `withUTF8` for each) cost more than hashing.
+            if hashes[Int(stored) - 1] == UInt32(truncatingIfNeeded: h), strings[Int(stored) - 1].hasSameUTF8(as: key) {
+                return (stored - 1, slot)
+            }
             slot = (slot &+ 1) & mask
         }
     }
