@@ -291,6 +291,12 @@ extension PackedMap: Sequence {
 
     /// The values, in insertion order.
     var allValues: [Value] { entries.map { $0.value! } }
+
+    /// The key at `position` (`0 ..< count`) of the iteration order.
+    func key(atPosition position: Int) -> Key { Key(packed: entries[position].key) }
+
+    /// The value at `position` (`0 ..< count`) of the iteration order.
+    func value(atPosition position: Int) -> Value { entries[position].value! }
 }
 
 /// The per-process key of ``PackedMap``'s hash mix (and ``KeyTable``'s), and the mix.

@@ -88,6 +88,8 @@ struct StateEncoder {
     private var replicaRemap: [UInt32] = []
     /// Document key index → state index.
     private var keyRemap: [UInt32] = []
+    /// ``writeMap(_:)``'s buffer.
+    private var registerOrder: [UInt64] = []
 
     private mutating func write() {
         out.writeULEB128(StateSection.layout)
@@ -153,21 +155,34 @@ struct StateEncoder {
     }
 
     private mutating func writeMap(_ map: MapState) {
-        var registers: [(key: UInt32, register: Register)] = []
-        registers.reserveCapacity(map.registers.count)
-        for (key, register) in map.registers { registers.append((key, register)) }
-        registers.sort { keyRemap[Int($0.key)] < keyRemap[Int($1.key)] }
-        out.writeCount(registers.count)
+        // The registers in key order, as each one's state key index and position in the map,
+        // packed into one integer: sorted without a closure, and without moving registers
+        // (each a retain and a release), into a buffer reused from map to map (a map of
+        // shapes is a map of maps: an array and a sort per shape were half of writing W1's state).
+        var order = registerOrder
+        registerOrder = []
+        order.removeAll(keepingCapacity: true)
+        for position in 0..<map.registers.count {
+            order.append(UInt64(keyRemap[Int(map.registers.key(atPosition: position))]) << 32 | UInt64(position))
+        }
+        order.sort()
+        out.writeCount(order.count)
         let ids = core.replicas.ids
-        for (key, register) in registers {
-            out.writeULEB128(UInt64(keyRemap[Int(key)]))
+        for packed in order {
+            let register = map.registers.value(atPosition: Int(truncatingIfNeeded: packed & 0xFFFF_FFFF))
+            out.writeULEB128(packed >> 32)
             out.writeCount(1 + register.others.count)
             writeEntry(register.winner)
-            let others = register.others.sorted {
-                ($0.lamport, ids[Int($0.id.replica)].rawValue, $0.id.counter) > ($1.lamport, ids[Int($1.id.replica)].rawValue, $1.id.counter)
+            if register.others.count == 1 {
+                writeEntry(register.others[0])
+            } else if !register.others.isEmpty {
+                let others = register.others.sorted {
+                    ($0.lamport, ids[Int($0.id.replica)].rawValue, $0.id.counter) > ($1.lamport, ids[Int($1.id.replica)].rawValue, $1.id.counter)
+                }
+                for entry in others { writeEntry(entry) }
             }
-            for entry in others { writeEntry(entry) }
         }
+        registerOrder = order
     }
 
     private mutating func writeEntry(_ entry: RegisterEntry) {
