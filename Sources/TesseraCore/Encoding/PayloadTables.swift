@@ -30,11 +30,11 @@ struct ReplicaTableEncoder {
 struct StringTableEncoder {
     private(set) var body = ByteWriter()
     /// The strings so far, by their bytes, hashed as the document hashes its keys (SipHash
-    /// in a `Dictionary` cost nearly 700 instructions a new string, a sixth of exporting a
-    /// merged session's shape edits).
+    /// in a `Dictionary` cost about 1,650 instructions a string the cache below missed, a
+    /// tenth of exporting a merged session's shape edits).
     private var table = KeyTable()
     var count: Int { table.strings.count }
-    /// A direct-mapped cache in front of ``indices``, keyed by a string's two words: the
+    /// A direct-mapped cache in front of ``table``, keyed by a string's two words: the
     /// same words are the same string (small strings hold their bytes in them; a large one
     /// is its buffer, which ``recentStrings`` keeps alive, so no other string can reuse its
     /// address). An export writes the document's interned keys and values over and over,
