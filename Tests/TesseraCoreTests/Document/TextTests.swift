@@ -101,7 +101,7 @@ struct TextTests {
         try doc.insertText("c", at: 2, in: text)  // its own transaction, recording nothing
         #expect(try doc.transact { try $0.remove(at: 0, count: 1, in: text) }.events
             == [.textRemove(object: text, index: 0, count: 1)])
-        #expect(try doc.transact { _ in }.events.isEmpty)
+        #expect(doc.transact { _ in }.events.isEmpty)
         let many = try doc.transact { doc in
             for i in 0..<100 { try doc.insertText("x", at: i, in: text) }
         }
