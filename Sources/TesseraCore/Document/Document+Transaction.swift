@@ -130,7 +130,8 @@ extension Document {
         let lastLamport = tx.startLamport + UInt64(width) - 1
         if lastLamport > core.maxLamport { core.maxLamport = lastLamport }
         if !undo.recordLocalOfKnownOrigin(change: logged, originIndex: tx.origin, timestamp: tx.timestamp, kind: tx.undoKind) {
-            undo.recordLocal(change: logged, originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp, kind: tx.undoKind)
+            undo.recordLocalCreatingStacks(change: logged, originIndex: tx.origin, in: core.origins, timestamp: tx.timestamp,
+                                          kind: tx.undoKind)
         }
         let first = core.opID(ItemID(replica: local, counter: tx.startCounter))
         let last = core.opID(ItemID(replica: local, counter: end))

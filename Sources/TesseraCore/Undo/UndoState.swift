@@ -58,10 +58,12 @@ struct UndoState: Sendable {
         return body(&entries[index])
     }
 
-    /// ``recordLocal(change:originIndex:in:timestamp:kind:)`` when origin `originIndex` has
-    /// its stacks already (every local change after that origin's first); returns false,
-    /// recording nothing, when it has none. The origin table is not passed: passed from the
-    /// document that also holds these stacks, it was copied at every keystroke (2 % of one).
+    /// Records a local change made as origin `originIndex` when that origin has its stacks
+    /// already (every local change after the origin's first); returns false, recording
+    /// nothing, when it has none (then
+    /// ``recordLocalCreatingStacks(change:originIndex:in:timestamp:kind:)``). The origin table
+    /// is not passed: passed from the document that also holds these stacks, it was copied
+    /// at every keystroke (2 % of one).
     @inline(__always)
     mutating func recordLocalOfKnownOrigin(change logged: LoggedChange, originIndex: UInt32, timestamp: Int64,
                                            kind: UndoKind) -> Bool {
@@ -73,10 +75,11 @@ struct UndoState: Sendable {
         return true
     }
 
-    /// Records a local change made as origin `originIndex` of `origins`, creating that
-    /// origin's stacks if it has none.
-    mutating func recordLocal(change logged: LoggedChange, originIndex: UInt32, in origins: borrowing OriginTable, timestamp: Int64, kind: UndoKind) {
-        if recordLocalOfKnownOrigin(change: logged, originIndex: originIndex, timestamp: timestamp, kind: kind) { return }
+    /// Records a local change made as origin `originIndex` of `origins`, which has no stacks
+    /// yet (``recordLocalOfKnownOrigin(change:originIndex:timestamp:kind:)`` returned false):
+    /// creates them.
+    mutating func recordLocalCreatingStacks(change logged: LoggedChange, originIndex: UInt32, in origins: borrowing OriginTable,
+                                            timestamp: Int64, kind: UndoKind) {
         let o = Int(originIndex)
         let index = positionCreating(origins.origins[o])
         if stacksOfOrigin.count <= o { stacksOfOrigin.append(contentsOf: repeatElement(-1, count: o + 1 - stacksOfOrigin.count)) }
