@@ -87,6 +87,7 @@ struct PeerWorkloads: ParsableCommand {
     mutating func run() throws {
         let started = Clock.monotonic
         let pressureAtStart = Machine.pressureTotalMicroseconds
+        let ticksAtStart = Machine.cpuTicks
         let loadAtStart = Machine.loadAverage
         // Taken before the run: the repository may move on while a long run is in progress.
         let version = Machine.repositoryVersion()
@@ -172,6 +173,13 @@ struct PeerWorkloads: ParsableCommand {
             // % of the run's wall time during which some task waited for a CPU (as bench.py).
             let percent = (100 * Double(p1 - p0) / 1e6 / wallTotal * 10).rounded() / 10
             machine.append(("cpu_contention_pct", .double(percent)))
+        }
+        if let t0 = ticksAtStart, let t1 = Machine.cpuTicks, let steal = Machine.stealPercent(from: t0, to: t1) {
+            // Not in bench.py's files: the host taking the vCPUs away, which PSI does not see.
+            machine.append(("cpu_steal_pct", .double(steal)))
+            if steal >= 5 {
+                Console.log("warning: the host stole \(steal) % of the vCPUs' time during this run; its timings are not comparable")
+            }
         }
         let result: JSONValue = .object([
             ("schema", .string("peerbench/1")), ("engine", .string(engine)), ("package", .string("TesseraCore")),
