@@ -79,7 +79,32 @@ struct ItemIndex: Sendable {
     /// live in leaf `leaf`. O(count), allocating pages lazily.
     ///
     /// Counters past `UInt32.max` are ignored (they cannot be real ids).
+    ///
+    /// One id in a page that exists (a keystroke extending a run) is written inline: the call
+    /// and the loop around one store were most of a typed character's index update.
+    @inline(__always)
     mutating func setLeaf(_ leaf: Int, for first: ItemID, count: Int) {
+        if count == 1, leaf >= 0, leaf < Int(UInt32.max) {
+            let replica = Int(first.replica)
+            if replica < directory.count {
+                let span = directory[replica]
+                let counter = Int(first.counter)
+                let page = counter >> Self.pageShift
+                if page < span.count {
+                    let pageNumber = Int(pageTables[span.start + page])
+                    if pageNumber >= 0 {
+                        entries[pageNumber << Self.pageShift | (counter & (Self.pageSize - 1))] = UInt32(leaf + 1)
+                        return
+                    }
+                }
+            }
+        }
+        setLeaves(leaf, for: first, count: count)
+    }
+
+    /// ``setLeaf(_:for:count:)`` for any range, allocating pages as needed.
+    @inline(never)
+    private mutating func setLeaves(_ leaf: Int, for first: ItemID, count: Int) {
         guard count > 0 else { return }
         precondition(leaf >= 0 && leaf < Int(UInt32.max), "leaf index out of range")
         let value = UInt32(leaf + 1)

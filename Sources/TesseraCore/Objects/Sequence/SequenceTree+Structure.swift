@@ -1,7 +1,9 @@
 /// Structural mutations of the arena B+tree: inserting/removing run records inside a leaf, splitting
 /// leaves and nodes, and propagating count changes to the root.
 extension SequenceTree {
-    /// Adds `visible`/`total` to the counts of `leaf` and all its ancestors. O(log n).
+    /// Adds `visible`/`total` to the counts of `leaf` and all its ancestors: to the pending
+    /// counts when `leaf` is the pending leaf (see ``pendingLeaf``), which it becomes
+    /// otherwise. O(1) for the pending leaf, else O(log n).
     ///
     /// Also invalidates the cursor cache unless the change happened inside the cached leaf (a change
     /// inside the cached leaf does not move the leaf's own start position).
@@ -11,24 +13,51 @@ extension SequenceTree {
         }
         // Run prefixes inside the leaf may have changed; the caller re-establishes the hint if it can.
         cachedRun = -1
-        let header = leaves[leaf]
-        var node = Int(header.parent)
-        var slot = Int(header.slot)
-        // One uniqueness check for the whole path; `nodes` by plain subscript (nesting a second
-        // buffer closure made the optimiser retain and release its buffer on every call).
-        let nodeCapacity = nodeCapacity
-        childCounts.withUnsafeMutableBufferPointer { counts in
-            while node >= 0 {
-                let index = node * nodeCapacity + slot
-                counts[index].visible += visible
-                counts[index].total += total
-                let header = nodes[node]
-                slot = Int(header.slot)
-                node = Int(header.parent)
-            }
-        }
         storedVisibleCount += visible
         storedTotalCount += total
+        if leaf == pendingLeaf {
+            pendingVisible += visible
+            pendingTotal += total
+            return
+        }
+        makePending(leaf, visible: visible, total: total)
+    }
+
+    /// Adds the pending leaf's counts to its ancestors (if there is one) and makes `leaf`
+    /// the pending leaf, with `visible` and `total` pending. O(log n).
+    private mutating func makePending(_ leaf: Int, visible: Int, total: Int) {
+        flushPendingCounts()
+        pendingLeaf = leaf
+        pendingVisible = visible
+        pendingTotal = total
+        pendingPath.removeAll(keepingCapacity: true)
+        var node = Int(leaves[leaf].parent)
+        var slot = Int(leaves[leaf].slot)
+        while node >= 0 {
+            pendingPath.append(node * nodeCapacity + slot)
+            let header = nodes[node]
+            slot = Int(header.slot)
+            node = Int(header.parent)
+        }
+    }
+
+    /// Adds the pending counts (see ``pendingLeaf``) to the `childCounts` of the pending
+    /// leaf's ancestors, leaving none pending. Done before anything moves leaves or nodes,
+    /// which would move the slots the pending path names. O(log n).
+    mutating func flushPendingCounts() {
+        guard pendingLeaf >= 0 else { return }
+        let visible = pendingVisible
+        let total = pendingTotal
+        pendingLeaf = -1
+        pendingVisible = 0
+        pendingTotal = 0
+        guard visible != 0 || total != 0 else { return }
+        childCounts.withUnsafeMutableBufferPointer { counts in
+            for index in pendingPath {
+                counts[index].visible += visible
+                counts[index].total += total
+            }
+        }
     }
 
     /// Inserts `record` at slot `run` of `leaf`, shifting later records up. The leaf must have a free
@@ -96,6 +125,8 @@ extension SequenceTree {
     /// chain and in the parent), updating the `ItemIndex` for the moved items. Returns the new leaf.
     /// O(leaf + moved items + log n).
     mutating func splitLeaf(_ leaf: Int, keeping kept: Int, index: inout ItemIndex) -> Int {
+        // The split moves counts between slots and may add slots and nodes.
+        flushPendingCounts()
         let count = Int(leaves[leaf].count)
         let moved = count - kept
         let newLeaf = leaves.count

@@ -48,7 +48,11 @@ extension SequenceTree {
                     if Int(header.parent) != node || Int(header.slot) != slot { fail("node \(child) back-pointer wrong") }
                     sums = check(node: child, level: level - 1)
                 }
-                let stored = childCounts[node * nodeCapacity + slot]
+                var stored = childCounts[node * nodeCapacity + slot]
+                if pendingIndex(depth: Int(level) - 1) == node * nodeCapacity + slot {
+                    stored.visible += pendingVisible
+                    stored.total += pendingTotal
+                }
                 if stored.visible != sums.0 || stored.total != sums.1 {
                     fail("node \(node) slot \(slot) counts \(stored) != \(sums)")
                 }

@@ -122,6 +122,22 @@ struct SequenceTree: Sendable {
     /// landed, leaf and run, for ``locate(_:index:)`` to try first: a hint only, checked
     /// against the record it names, so it needs no upkeep when runs move.
     var locateHint: (leaf: Int32, run: Int32) = (-1, 0)
+    /// A leaf whose count changes since it became pending are not yet in its ancestors'
+    /// `childCounts` (they are in ``storedVisibleCount`` and ``storedTotalCount``), or -1.
+    ///
+    /// Typing and backspacing change one leaf's counts at every keystroke. Walking up to the
+    /// root each time, with a uniqueness check on `childCounts`, was a twentieth of a local
+    /// keystroke; so the changes of the last leaf edited are summed here and added to its
+    /// ancestors only when another leaf changes or the tree's shape does
+    /// (``flushPendingCounts()``). Readers of `childCounts` add them where they apply
+    /// (``pendingIndex(depth:)``).
+    var pendingLeaf = -1
+    /// Visible and total items the pending leaf gained (negative: lost) since it became pending.
+    var pendingVisible = 0
+    var pendingTotal = 0
+    /// The `childCounts` slots that hold the pending leaf's subtree, from its own slot in its
+    /// parent (depth 0) up to the root's slot for it.
+    var pendingPath: [Int] = []
 
     /// Creates an empty sequence with the default capacities.
     init() {
@@ -307,9 +323,12 @@ struct SequenceTree: Sendable {
                 let base = node * nodeCapacity
                 let last = Int(header.count) - 1
                 var slot = 0
+                let pending = pendingIndex(depth: Int(header.level) - 1)
+                let pendingVisible = pendingVisible
                 childCounts.withUnsafeBufferPointer { counts in
                     while slot < last {
-                        let count = counts[base + slot].visible
+                        var count = counts[base + slot].visible
+                        if base + slot == pending { count += pendingVisible }
                         if relative < count { break }
                         relative -= count
                         slot += 1
@@ -345,7 +364,16 @@ struct SequenceTree: Sendable {
     /// Visible items in leaf `leaf` (read from its parent's slot). O(1).
     func leafVisibleCount(_ leaf: Int) -> Int {
         let header = leaves[leaf]
-        return childCounts[Int(header.parent) * nodeCapacity + Int(header.slot)].visible
+        let stored = childCounts[Int(header.parent) * nodeCapacity + Int(header.slot)].visible
+        return leaf == pendingLeaf ? stored + pendingVisible : stored
+    }
+
+    /// The `childCounts` slot at `depth` above the leaves (0: a leaf's slot in its parent) that
+    /// the pending counts (``pendingLeaf``) belong to, or -1 if none. All leaves are at the same
+    /// depth, so a walk up from any leaf meets the pending path at the same depths.
+    @inline(__always)
+    func pendingIndex(depth: Int) -> Int {
+        pendingLeaf >= 0 && depth < pendingPath.count ? pendingPath[depth] : -1
     }
 
     /// Number of items (tombstones included) before the item at `cursor`. O(log n).
@@ -425,12 +453,17 @@ struct SequenceTree: Sendable {
         var sum = 0
         var node = Int(leaves[leaf].parent)
         var slot = Int(leaves[leaf].slot)
+        var depth = 0
         childCounts.withUnsafeBufferPointer { counts in
             while node >= 0 {
                 let base = node * nodeCapacity
                 for index in base..<(base + slot) {
                     sum += visibleOnly ? counts[index].visible : counts[index].total
                 }
+                // The pending leaf's subtree, if it precedes: its counts are not all in `counts`.
+                let pending = pendingIndex(depth: depth)
+                if pending >= base && pending < base + slot { sum += visibleOnly ? pendingVisible : pendingTotal }
+                depth += 1
                 let header = nodes[node]
                 slot = Int(header.slot)
                 node = Int(header.parent)
