@@ -71,6 +71,11 @@ struct Recorder {
     private var integral: Set<String> = []
     private var checkOrder: [String] = []
     private var checks: [String: [CheckValue]] = [:]
+    /// The share of vCPU time the host stole during each repeat (``Machine/stealPercent(from:to:)``).
+    private var steal: [Double] = []
+
+    /// Records how much of the vCPUs' time the host stole during the last repeat.
+    mutating func addSteal(_ percent: Double) { steal.append(percent) }
 
     private mutating func append(_ name: String, wall w: Double, cpu c: Double) {
         if wall[name] == nil { order.append(name) }
@@ -143,6 +148,10 @@ struct Recorder {
             if let first = values.first, values.allSatisfy({ $0 == first }) { return (name, first.json) }
             return (name, .array(values.map(\.json)))
         }
-        return [("metrics", stats(wall)), ("metrics_cpu", stats(cpu)), ("checks", .object(checkEntries))]
+        var entries: [(String, JSONValue)] = [("metrics", stats(wall)), ("metrics_cpu", stats(cpu)), ("checks", .object(checkEntries))]
+        // Not in bench.py's files (which ignore it): a repeat the host took the CPU away
+        // from is slower for reasons the code does not control.
+        if !steal.isEmpty { entries.append(("cpu_steal_pct_per_repeat", .array(steal.map(JSONValue.double)))) }
+        return entries
     }
 }

@@ -210,10 +210,15 @@ struct PeerWorkloads: ParsableCommand {
     @discardableResult
     func repeatRuns(_ name: String, _ rec: inout Recorder, _ once: (inout Recorder) throws -> Void) throws -> Bool {
         for r in 0..<repeats {
+            let ticks = Machine.cpuTicks
             try once(&rec)
             var line = "\(name) repeat \(r + 1)/\(repeats)"
             for metric in ["local_s", "import_s", "updates.import_s", "import_into_B_s"] {
                 if let m = rec.median(metric) { line += "  \(metric) \(String(format: "%.2f", m * 1e3)) ms" }
+            }
+            if let t0 = ticks, let t1 = Machine.cpuTicks, let steal = Machine.stealPercent(from: t0, to: t1) {
+                rec.addSteal(steal)
+                line += "  steal \(steal) %"
             }
             Console.log(line + "  peak RSS \(Int(Machine.maxResidentMegabytes)) MB")
         }
