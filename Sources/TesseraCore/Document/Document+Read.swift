@@ -294,11 +294,13 @@ extension Document {
             defer { visiting.remove(id) }
             switch slot.kind {
             case .map:
-                var result: [String: MaterializedValue] = [:]
+                var members: [(key: String, value: MaterializedValue)] = []
                 for (key, register) in state.maps[Int(slot.index)].registers where !register.winner.isAbsent {
-                    result[state.keys.strings[Int(key)]] = materialize(value: state.values[Int(register.winner.value)], visiting: &visiting)
+                    members.append((state.keys.strings[Int(key)],
+                                    materialize(value: state.values[Int(register.winner.value)], visiting: &visiting)))
                 }
-                return .map(result)
+                // Interned keys are distinct as bytes: none is dropped.
+                return .map(MaterializedMap(members))
             case .list:
                 let values = (try? list(object)) ?? []
                 return .list(values.map { materialize(value: $0, visiting: &visiting) })
@@ -320,13 +322,14 @@ extension Document {
 public indirect enum MaterializedValue: Hashable, Sendable {
     case null
     case scalar(Value)
-    case map([String: MaterializedValue])
+    /// A map's members, keyed by the keys' bytes (see ``MaterializedMap``).
+    case map(MaterializedMap)
     case list([MaterializedValue])
     case text(String)
     case counter(Int64)
 
     /// Map entries, if this is a map.
-    public var mapValue: [String: MaterializedValue]? {
+    public var mapValue: MaterializedMap? {
         if case .map(let m) = self { return m }
         return nil
     }

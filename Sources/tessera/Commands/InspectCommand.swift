@@ -77,7 +77,10 @@ struct InspectCommand: ParsableCommand {
             case .bytes(let b): return .string(b.map { String(format: "%02x", $0) }.joined())
             case .object(let id): return .string(id.description)
             }
-        case .map(let m): return .object(m.mapValues(json))
+        case .map(let m):
+            // A JSON object here is a Swift dictionary: of two keys that differ only in their
+            // Unicode normal form, it shows the one that sorts last by bytes.
+            return .object(Dictionary(m.map { ($0.key, json($0.value)) }, uniquingKeysWith: { _, last in last }))
         case .list(let l): return .array(l.map(json))
         case .text(let t): return .string(t)
         case .counter(let c): return .number(Double(c))

@@ -216,4 +216,36 @@ struct MapTests {
         #expect(try reopened.get(composed) == "precomposed")
         #expect(try reopened.get(decomposed) == "decomposed")
     }
+
+    @Test("materialize keeps keys that differ only in normal form apart, in the same order on every replica")
+    func materializeKeepsKeysApart() throws {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        var a = Document(replica: alice)
+        try a.set("plain", to: 1)
+        try a.set(composed, to: "precomposed")
+        try a.set(decomposed, to: "decomposed")
+        // The same keys written in the other order, on another replica.
+        var b = Document(replica: bob)
+        try b.set(decomposed, to: "decomposed")
+        try b.set(composed, to: "precomposed")
+        try b.set("plain", to: 1)
+        for doc in [a, b] {
+            let map = try #require(doc.materialize().mapValue)
+            #expect(map.count == 3)
+            #expect(map[composed] == .scalar("precomposed"))
+            #expect(map[decomposed] == .scalar("decomposed"))
+            #expect(map["plain"] == .scalar(1))
+            #expect(map["missing"] == nil)
+            // Sorted by bytes: "e" + U+0301 (0x65 ...) < "plain" (0x70 ...) < "é" (0xC3 0xA9).
+            #expect(map.keys.map { Array($0.utf8) } == [Array(decomposed.utf8), Array("plain".utf8), Array(composed.utf8)])
+        }
+        #expect(a.materialize() == b.materialize())
+        // One key in either form, the same value: different documents, different materialisations.
+        var c = Document(replica: alice)
+        try c.set(composed, to: 1)
+        var d = Document(replica: alice)
+        try d.set(decomposed, to: 1)
+        #expect(c.materialize() != d.materialize())
+        #expect(MaterializedMap([(composed, .scalar(1)), (composed, .scalar(2))])[composed] == .scalar(2), "the later duplicate wins")
+    }
 }

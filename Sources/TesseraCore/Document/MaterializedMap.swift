@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The members of a materialised map (``MaterializedValue/map(_:)``), in the order of their
+/// keys' UTF-8 bytes.
+///
+/// Keys are compared as the document compares them, by their bytes: a precomposed "é" and
+/// "e" followed by U+0301 are two keys of a document, and two members here. A Swift
+/// `Dictionary<String, …>` compares strings by canonical equivalence, so it would keep one of
+/// the two, whichever came last, and two converged replicas could materialise differently.
+/// Yjs and Automerge likewise keep keys as written.
+public struct MaterializedMap: Hashable, Sendable, RandomAccessCollection, ExpressibleByDictionaryLiteral {
+    /// One member: a key and its value.
+    public struct Member: Hashable, Sendable {
+        public let key: String
+        public let value: MaterializedValue
+
+        public init(key: String, value: MaterializedValue) {
+            self.key = key
+            self.value = value
+        }
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            lhs.key.hasSameUTF8(as: rhs.key) && lhs.value == rhs.value
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(key.utf8.count)
+            for byte in key.utf8 { hasher.combine(byte) }
+            hasher.combine(value)
+        }
+    }
+
+    /// The members, sorted by the UTF-8 bytes of their keys, each key once.
+    public private(set) var members: [Member]
+
+    /// A map of `members`; of two with the same key (by bytes), the later one is kept.
+    public init(_ members: some Sequence<(key: String, value: MaterializedValue)>) {
+        var sorted = members.map { Member(key: $0.key, value: $0.value) }
+        // Stable: equal keys keep their order, so the later one is last among them.
+        sorted = sorted.enumerated().sorted { a, b in
+            let order = Self.compare(a.element.key, b.element.key)
+            return order != 0 ? order < 0 : a.offset < b.offset
+        }.map(\.element)
+        var unique: [Member] = []
+        unique.reserveCapacity(sorted.count)
+        for member in sorted {
+            if let last = unique.last, last.key.hasSameUTF8(as: member.key) {
+                unique[unique.count - 1] = member
+            } else {
+                unique.append(member)
+            }
+        }
+        self.members = unique
+    }
+
+    public init(dictionaryLiteral elements: (String, MaterializedValue)...) {
+        self.init(elements.lazy.map { (key: $0.0, value: $0.1) })
+    }
+
+    public var startIndex: Int { members.startIndex }
+    public var endIndex: Int { members.endIndex }
+    public subscript(position: Int) -> Member { members[position] }
+
+    /// The keys, in order.
+    public var keys: [String] { members.map(\.key) }
+
+    /// The value at `key` (compared by bytes), if the map has that member. O(log n).
+    public subscript(key: String) -> MaterializedValue? {
+        var low = 0
+        var high = members.count
+        while low < high {
+            let middle = (low + high) / 2
+            let order = Self.compare(members[middle].key, key)
+            if order == 0 { return members[middle].value }
+            if order < 0 { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+
+    /// The sign of `a`'s UTF-8 bytes compared with `b`'s, lexicographically.
+    static func compare(_ a: String, _ b: String) -> Int {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = Swift.min(x.count, y.count)
+                if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let order = memcmp(p, q, common)
+                    if order != 0 { return order < 0 ? -1 : 1 }
+                }
+                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+            }
+        }
+    }
+}
