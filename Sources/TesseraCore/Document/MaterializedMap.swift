@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The members of a materialised map (``MaterializedValue/map(_:)``), in the order of their
 /// keys' UTF-8 bytes.
 ///
@@ -28,8 +22,11 @@ public struct MaterializedMap: Hashable, Sendable, RandomAccessCollection, Expre
         }
 
         public func hash(into hasher: inout Hasher) {
-            hasher.combine(key.utf8.count)
-            for byte in key.utf8 { hasher.combine(byte) }
+            var bytes = key
+            bytes.withUTF8 { utf8 in
+                hasher.combine(utf8.count)
+                hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
+            }
             hasher.combine(value)
         }
     }
@@ -39,19 +36,18 @@ public struct MaterializedMap: Hashable, Sendable, RandomAccessCollection, Expre
 
     /// A map of `members`; of two with the same key (by bytes), the later one is kept.
     public init(_ members: some Sequence<(key: String, value: MaterializedValue)>) {
-        var sorted = members.map { Member(key: $0.key, value: $0.value) }
-        // Stable: equal keys keep their order, so the later one is last among them.
-        sorted = sorted.enumerated().sorted { a, b in
-            let order = Self.compare(a.element.key, b.element.key)
+        // Ties (the same key twice) keep their order, so the later one is last among them.
+        let sorted = members.enumerated().sorted { a, b in
+            let order = a.element.key.utf8Order(b.element.key)
             return order != 0 ? order < 0 : a.offset < b.offset
-        }.map(\.element)
+        }
         var unique: [Member] = []
         unique.reserveCapacity(sorted.count)
-        for member in sorted {
+        for (_, member) in sorted {
             if let last = unique.last, last.key.hasSameUTF8(as: member.key) {
-                unique[unique.count - 1] = member
+                unique[unique.count - 1] = Member(key: member.key, value: member.value)
             } else {
-                unique.append(member)
+                unique.append(Member(key: member.key, value: member.value))
             }
         }
         self.members = unique
@@ -74,26 +70,10 @@ public struct MaterializedMap: Hashable, Sendable, RandomAccessCollection, Expre
         var high = members.count
         while low < high {
             let middle = (low + high) / 2
-            let order = Self.compare(members[middle].key, key)
+            let order = members[middle].key.utf8Order(key)
             if order == 0 { return members[middle].value }
             if order < 0 { low = middle + 1 } else { high = middle }
         }
         return nil
-    }
-
-    /// The sign of `a`'s UTF-8 bytes compared with `b`'s, lexicographically.
-    static func compare(_ a: String, _ b: String) -> Int {
-        var a = a
-        var b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = Swift.min(x.count, y.count)
-                if common > 0, let p = x.baseAddress, let q = y.baseAddress {
-                    let order = memcmp(p, q, common)
-                    if order != 0 { return order < 0 ? -1 : 1 }
-                }
-                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
-            }
-        }
     }
 }

@@ -124,6 +124,25 @@ extension String {
         return bytesEqual(other)
     }
 
+    /// The order of the two strings' UTF-8 bytes, lexicographically: negative if this one's
+    /// come first, 0 if they are the same bytes, positive if `other`'s come first. The order
+    /// of keys as bytes (``MaterializedMap``), where `<` would order them by scalars and
+    /// equate canonically equivalent ones.
+    func utf8Order(_ other: String) -> Int {
+        var x = self
+        var y = other
+        return x.withUTF8 { p in
+            y.withUTF8 { q in
+                let common = Swift.min(p.count, q.count)
+                if common > 0 {
+                    let order = memcmp(p.baseAddress!, q.baseAddress!, common)
+                    if order != 0 { return order < 0 ? -1 : 1 }
+                }
+                return p.count == q.count ? 0 : (p.count < q.count ? -1 : 1)
+            }
+        }
+    }
+
     private func bytesEqual(_ other: String) -> Bool {
         // withUTF8 makes a bridged string contiguous first.
         var x = self
