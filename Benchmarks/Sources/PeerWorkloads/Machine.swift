@@ -60,8 +60,9 @@ enum Machine {
     ///
     /// PSI (``pressureTotalMicroseconds``) sees only tasks of this machine waiting for each
     /// other. On a shared VM the host can take the CPU away instead, and the guest sees that
-    /// only as steal: `vmstat` showed 18 to 65 % steal during a Tessera run whose PSI
-    /// contention was near zero, and the same binary ran 1.7 times slower than in quiet phases.
+    /// only as steal: in one all-engine run `vmstat` showed 13 to 39 % steal while Tessera
+    /// ran, and PSI contention 2.7 %. Steal explains the worst runs, not the spread between
+    /// quiet ones (Benchmarks/RESULTS.md, twelfth run).
     static var cpuTicks: (steal: Int, total: Int)? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
             let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
