@@ -7,32 +7,10 @@
 /// the two, whichever came last, and two converged replicas could materialise differently.
 /// Yjs and Automerge likewise keep keys as written.
 public struct MaterializedMap: Hashable, Sendable, RandomAccessCollection, ExpressibleByDictionaryLiteral {
-    /// One member: a key and its value.
-    public struct Member: Hashable, Sendable {
-        public let key: String
-        public let value: MaterializedValue
-
-        public init(key: String, value: MaterializedValue) {
-            self.key = key
-            self.value = value
-        }
-
-        public static func == (lhs: Member, rhs: Member) -> Bool {
-            lhs.key.hasSameUTF8(as: rhs.key) && lhs.value == rhs.value
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            var bytes = key
-            bytes.withUTF8 { utf8 in
-                hasher.combine(utf8.count)
-                hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
-            }
-            hasher.combine(value)
-        }
-    }
-
-    /// The members, sorted by the UTF-8 bytes of their keys, each key once.
-    public private(set) var members: [Member]
+    /// The keys, sorted by their UTF-8 bytes, each once.
+    public private(set) var keys: [String]
+    /// The value of each key, at the key's position.
+    public private(set) var values: [MaterializedValue]
 
     /// A map of `members`; of two with the same key (by bytes), the later one is kept.
     public init(_ members: some Sequence<(key: String, value: MaterializedValue)>) {
@@ -41,39 +19,56 @@ public struct MaterializedMap: Hashable, Sendable, RandomAccessCollection, Expre
             let order = a.element.key.utf8Order(b.element.key)
             return order != 0 ? order < 0 : a.offset < b.offset
         }
-        var unique: [Member] = []
-        unique.reserveCapacity(sorted.count)
+        keys = []
+        values = []
+        keys.reserveCapacity(sorted.count)
+        values.reserveCapacity(sorted.count)
         for (_, member) in sorted {
-            if let last = unique.last, last.key.hasSameUTF8(as: member.key) {
-                unique[unique.count - 1] = Member(key: member.key, value: member.value)
+            if let last = keys.last, last.hasSameUTF8(as: member.key) {
+                values[values.count - 1] = member.value
             } else {
-                unique.append(Member(key: member.key, value: member.value))
+                keys.append(member.key)
+                values.append(member.value)
             }
         }
-        self.members = unique
     }
 
     public init(dictionaryLiteral elements: (String, MaterializedValue)...) {
         self.init(elements.lazy.map { (key: $0.0, value: $0.1) })
     }
 
-    public var startIndex: Int { members.startIndex }
-    public var endIndex: Int { members.endIndex }
-    public subscript(position: Int) -> Member { members[position] }
-
-    /// The keys, in order.
-    public var keys: [String] { members.map(\.key) }
+    // A collection of (key, value) pairs, as a Dictionary is, so `for (key, value) in map` reads the same.
+    public var startIndex: Int { keys.startIndex }
+    public var endIndex: Int { keys.endIndex }
+    public subscript(position: Int) -> (key: String, value: MaterializedValue) { (keys[position], values[position]) }
 
     /// The value at `key` (compared by bytes), if the map has that member. O(log n).
     public subscript(key: String) -> MaterializedValue? {
         var low = 0
-        var high = members.count
+        var high = keys.count
         while low < high {
             let middle = (low + high) / 2
-            let order = members[middle].key.utf8Order(key)
-            if order == 0 { return members[middle].value }
+            let order = keys[middle].utf8Order(key)
+            if order == 0 { return values[middle] }
             if order < 0 { low = middle + 1 } else { high = middle }
         }
         return nil
+    }
+
+    public static func == (lhs: MaterializedMap, rhs: MaterializedMap) -> Bool {
+        lhs.keys.count == rhs.keys.count && lhs.values == rhs.values
+            && zip(lhs.keys, rhs.keys).allSatisfy { $0.hasSameUTF8(as: $1) }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keys.count)
+        for key in keys {
+            var bytes = key
+            bytes.withUTF8 { utf8 in
+                hasher.combine(utf8.count)
+                hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
+            }
+        }
+        hasher.combine(values)
     }
 }
